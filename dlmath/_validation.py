@@ -1,0 +1,136 @@
+"""Argument checks shared by dlmath's public functions.
+
+Every public entry point validates what it is given and raises :class:`ValueError`
+(or :class:`TypeError` for a value of the wrong kind) with a message that names the
+argument, what was expected and what was received. Internal code that has already
+validated its inputs calls the unchecked private functions directly.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def as_float_array(
+    value,
+    name: str,
+    *,
+    ndim: int | Sequence[int] | None = None,
+    rows: int | None = None,
+    dtype=None,
+    allow_empty: bool = False,
+) -> np.ndarray:
+    """Return ``value`` as a finite floating-point array, or raise ``ValueError``.
+
+    The result is ``value`` itself when it already has the right type (no copy):
+    callers must not write into it.
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
+        array = value
+    else:
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError) as exc:  # ragged lists and the like
+            raise TypeError(f"{name} must be array-like numbers; got {value!r:.80}") from exc
+        if array.dtype.kind not in "fiub":
+            raise TypeError(f"{name} must hold real numbers; got an array of dtype {array.dtype}")
+    integral = array.dtype.kind in "iub"  # integers are always finite
+    if dtype is not None:
+        array = array.astype(dtype, copy=False)
+    elif array.dtype.kind != "f":
+        array = array.astype(np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if array.ndim not in allowed:
+            wanted = " or ".join(f"{n}-D" for n in allowed)
+            raise ValueError(f"{name} must be a {wanted} array; got shape {array.shape}")
+    if rows is not None and (array.ndim < 1 or array.shape[0] != rows):
+        raise ValueError(f"{name} must have {rows} rows; got an array of shape {array.shape}")
+    if not allow_empty and array.size == 0:
+        raise ValueError(f"{name} must not be empty; got shape {array.shape}")
+    if not integral:
+        check_finite(array, name)
+    return array
+
+
+def check_finite(array: np.ndarray, name: str) -> None:
+    """Raise ``ValueError`` when ``array`` holds NaN or infinity."""
+    if not np.all(np.isfinite(array)):
+        bad = np.size(array) - np.count_nonzero(np.isfinite(array))
+        raise ValueError(
+            f"{name} must hold finite numbers; got {bad} NaN or infinite "
+            f"value{'s' if bad != 1 else ''}"
+        )
+
+
+def check_real(value, name: str) -> float:
+    """Return ``value`` as a finite Python float, or raise."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value}")
+    return value
+
+
+def check_positive(value, name: str) -> float:
+    """Return ``value`` as a float after checking that it is finite and > 0."""
+    value = check_real(value, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be positive; got {value}")
+    return value
+
+
+def check_fraction(value, name: str, *, low_open: bool = False) -> float:
+    """Return ``value`` after checking ``0 <= value < 1`` (or ``0 < value < 1``)."""
+    value = check_real(value, name)
+    if not (0 < value < 1 if low_open else 0 <= value < 1):
+        interval = "(0, 1)" if low_open else "[0, 1)"
+        raise ValueError(f"{name} must lie in {interval}; got {value}")
+    return value
+
+
+def check_positive_int(value, name: str) -> int:
+    """Return ``value`` after checking that it is an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1; got {value}")
+    return int(value)
+
+
+def as_labels(labels, name: str, *, n_classes: int | None = None) -> np.ndarray:
+    """Return integer class labels as a 1-D ``intp`` array, or raise.
+
+    Integer arrays and floating arrays holding whole numbers are accepted; labels
+    must lie in ``[0, n_classes)`` when ``n_classes`` is given.
+    """
+    array = np.asarray(labels)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of class labels; got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if array.dtype.kind == "f":
+        if not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
+            raise ValueError(f"{name} must hold whole numbers (class indices)")
+    elif array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer class labels; got dtype {array.dtype}")
+    low, high = array.min(), array.max()
+    if low < 0 or (n_classes is not None and high >= n_classes):
+        allowed = f"[0, {n_classes})" if n_classes is not None else "[0, ∞)"
+        raise ValueError(f"{name} must lie in {allowed}; got values from {low:g} to {high:g}")
+    return array.astype(np.intp, copy=False)
+
+
+def as_rng(rng) -> np.random.Generator:
+    """Return a :class:`numpy.random.Generator` from a seed, a generator or None."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            raise ValueError(f"a seed must be a non-negative integer; got {rng}")
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be None, an integer seed or a numpy.random.Generator; got {rng!r}")

@@ -1,0 +1,256 @@
+r"""Derivatives, gradients and the chain rule, computed numerically.
+
+Shape convention
+----------------
+``derivative(f, x)`` differentiates a function of one variable; ``x`` may be a scalar
+or an array of points, at which ``f`` is evaluated elementwise. ``gradient(f, x)``
+differentiates a scalar function of an array ``x`` of any shape (a vector, or a
+weight matrix ``W`` of shape (outputs, inputs)) and returns an array of the same shape.
+Functions never modify the arrays they are given.
+
+The chain rule is written as the slides write it, outermost function first:
+:math:`\frac{d}{dx} f(g(h(x))) = f'(g(h(x))) \cdot g'(h(x)) \cdot h'(x)`.
+
+Examples
+--------
+>>> from dlmath.derivatives import derivative
+>>> round(derivative(lambda x: x**2, 3.0), 6)
+6.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from dlmath._validation import as_float_array, check_positive
+
+__all__ = ["chain_factors", "chain_rule", "compose", "derivative", "gradient"]
+
+#: Default step of the central differences: about the cube root of float64's machine
+#: epsilon, which balances truncation error (∝ h²) against rounding error (∝ 1/h).
+DEFAULT_STEP = 1e-5
+
+
+def derivative(f: Callable, x, h: float = DEFAULT_STEP):
+    r"""Estimate :math:`f'(x)` by a central difference.
+
+    Parameters
+    ----------
+    f : callable
+        A function of one real variable. If ``x`` is an array, ``f`` must work
+        elementwise (like the NumPy ufuncs).
+    x : float or array_like
+        Where to differentiate.
+    h : float, optional
+        The step, > 0.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The estimate, a Python float for scalar ``x``, else an array shaped like ``x``.
+
+    Notes
+    -----
+    .. math:: f'(x) \approx \frac{f(x + h) - f(x - h)}{2h}
+
+    The error is :math:`O(h^2)`: halving ``h`` divides it by four, until rounding
+    error, which grows like :math:`\epsilon / h`, takes over.
+
+    Examples
+    --------
+    The slope of :math:`y = x^2` at :math:`x = 3` is :math:`2x = 6`:
+
+    >>> from dlmath.derivatives import derivative
+    >>> round(derivative(lambda x: x**2, 3.0), 8)
+    6.0
+    >>> import numpy as np
+    >>> derivative(np.sin, np.array([0.0, np.pi])).round(8)
+    array([ 1., -1.])
+    """
+    h = check_positive(h, "h")
+    x_array = as_float_array(x, "x", allow_empty=False)
+    slope = (np.asarray(f(x_array + h)) - np.asarray(f(x_array - h))) / (2 * h)
+    return float(slope) if x_array.ndim == 0 else slope
+
+
+def gradient(f: Callable, x, h: float = DEFAULT_STEP) -> np.ndarray:
+    r"""Estimate the gradient of a scalar function by central differences.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> float``, a scalar function of an array.
+    x : array_like, any shape
+        Where to differentiate; typically a vector, possibly a weight matrix.
+    h : float, optional
+        The step, > 0.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as ``x``
+        Entry ``i`` is the partial derivative :math:`\partial f / \partial x_i`.
+
+    Notes
+    -----
+    Each partial derivative is a central difference along one coordinate axis
+    :math:`e_i`:
+
+    .. math:: \frac{\partial f}{\partial x_i} \approx
+              \frac{f(x + h e_i) - f(x - h e_i)}{2h}
+
+    This costs two evaluations of ``f`` per coordinate, which is why networks are
+    trained with backpropagation instead (see :mod:`dlmath.backprop`).
+
+    Examples
+    --------
+    The slides' surface :math:`z = x^2 + y^2` has gradient :math:`(2x, 2y)`:
+
+    >>> import numpy as np
+    >>> from dlmath.derivatives import gradient
+    >>> gradient(lambda p: p[0] ** 2 + p[1] ** 2, np.array([1.0, -2.0])).round(8)
+    array([ 2., -4.])
+    """
+    h = check_positive(h, "h")
+    point = as_float_array(x, "x").astype(np.float64, copy=True)
+    grad = np.empty_like(point)
+    flat_point, flat_grad = point.reshape(-1), grad.reshape(-1)
+    for i in range(flat_point.size):
+        original = flat_point[i]
+        flat_point[i] = original + h
+        upper = float(f(point))
+        flat_point[i] = original - h
+        lower = float(f(point))
+        flat_point[i] = original
+        flat_grad[i] = (upper - lower) / (2 * h)
+    return grad
+
+
+def _check_pairs(pairs: Sequence) -> list[tuple[Callable, Callable]]:
+    if len(pairs) == 0:
+        raise ValueError("the chain rule needs at least one (function, derivative) pair")
+    checked = []
+    for k, pair in enumerate(pairs):
+        if not (isinstance(pair, tuple | list) and len(pair) == 2):
+            raise TypeError(f"pair {k} must be a (function, derivative) tuple; got {pair!r:.60}")
+        if not (callable(pair[0]) and callable(pair[1])):
+            raise TypeError(f"pair {k} must hold two callables; got {pair!r:.60}")
+        checked.append((pair[0], pair[1]))
+    return checked
+
+
+def compose(*functions: Callable) -> Callable:
+    r"""The composition of functions, outermost first: ``compose(f, g, h)(x) = f(g(h(x)))``.
+
+    Parameters
+    ----------
+    *functions : callable
+        One or more functions of one variable.
+
+    Returns
+    -------
+    callable
+        :math:`x \mapsto f(g(h(x)))`.
+
+    Examples
+    --------
+    >>> import math
+    >>> from dlmath.derivatives import compose
+    >>> compose(math.sqrt, abs)(-16.0)
+    4.0
+    """
+    if not functions or not all(callable(f) for f in functions):
+        raise TypeError("compose needs one or more callables")
+
+    def composition(x):
+        for function in reversed(functions):
+            x = function(x)
+        return x
+
+    return composition
+
+
+def chain_factors(pairs: Sequence[tuple[Callable, Callable]], x) -> list:
+    r"""The factors of the chain rule for a composition, evaluated at ``x``.
+
+    Parameters
+    ----------
+    pairs : sequence of (function, derivative)
+        ``[(f, df), (g, dg), (h, dh)]`` for :math:`f(g(h(x)))`: outermost first, each
+        function beside its own derivative.
+    x : float or numpy.ndarray
+        Where to differentiate.
+
+    Returns
+    -------
+    list
+        ``[df(g(h(x))), dg(h(x)), dh(x)]``: each derivative at its own input, in the
+        order of ``pairs``. Their product is the derivative of the composition.
+
+    Notes
+    -----
+    A forward pass computes the inner values :math:`u_3 = h(x)`, :math:`u_2 = g(u_3)`;
+    then each function's derivative is taken at its own input. This is what
+    backpropagation does, layer by layer.
+
+    Examples
+    --------
+    >>> import math
+    >>> from dlmath.derivatives import chain_factors
+    >>> square = (lambda u: u**2, lambda u: 2 * u)
+    >>> sine = (math.sin, math.cos)
+    >>> [round(v, 6) for v in chain_factors([square, sine], 1.0)]
+    [1.682942, 0.540302]
+    """
+    checked = _check_pairs(pairs)
+    inputs = [x]  # inputs[k] is the input of the k-th function from the inside
+    for function, _ in reversed(checked[1:]):
+        inputs.append(function(inputs[-1]))
+    inputs.reverse()  # now inputs[k] is the input of checked[k]
+    return [dfunction(u) for (_, dfunction), u in zip(checked, inputs, strict=True)]
+
+
+def chain_rule(*pairs: tuple[Callable, Callable]) -> Callable:
+    r"""The derivative of a composition, by the chain rule.
+
+    Parameters
+    ----------
+    *pairs : (function, derivative)
+        Two, three, four or more pairs, outermost function first:
+        ``chain_rule((f, df), (g, dg), (h, dh))`` differentiates :math:`f(g(h(x)))`.
+
+    Returns
+    -------
+    callable
+        :math:`x \mapsto f'(g(h(x))) \cdot g'(h(x)) \cdot h'(x)`, the product of
+        :func:`chain_factors`.
+
+    Notes
+    -----
+    .. math:: \frac{d}{dx} f(g(h(j(x)))) = f'(g(h(j(x)))) \, g'(h(j(x))) \,
+              h'(j(x)) \, j'(x)
+
+    Examples
+    --------
+    Four nested functions, :math:`\sin(e^{(3x)^2})`, checked against a numerical
+    derivative:
+
+    >>> import numpy as np
+    >>> from dlmath.derivatives import chain_rule, compose, derivative
+    >>> f = (np.sin, np.cos)
+    >>> g = (np.exp, np.exp)
+    >>> h = (np.square, lambda u: 2 * u)
+    >>> j = (lambda x: 3 * x, lambda x: 3.0)
+    >>> exact = chain_rule(f, g, h, j)(0.2)
+    >>> numeric = derivative(compose(np.sin, np.exp, np.square, lambda x: 3 * x), 0.2)
+    >>> round(float(exact), 6), bool(abs(exact - numeric) < 1e-6)
+    (0.707095, True)
+    """
+    checked = _check_pairs(pairs)
+
+    def chained_derivative(x):
+        return math.prod(chain_factors(checked, x))
+
+    return chained_derivative

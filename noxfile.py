@@ -1,0 +1,67 @@
+"""Sessions for developing dlmath and its book.
+
+``nox -s tests`` runs the unit tests and the doctests, ``nox -s lint`` checks style,
+``nox -s docs`` executes every chapter and builds the book into ``build/html``.
+``nox -s browser`` opens every page of the built book in headless Chromium and
+``nox -s bench`` measures dlmath against Keras on MNIST (not run by default).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).parent
+BUILD = ROOT / "build"
+
+nox.needs_version = ">=2024.3.2"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests", "lint", "docs"]
+
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Unit tests, property tests and doctests (with the Keras comparisons)."""
+    session.install("-e", ".[test,keras]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff: lint and formatting."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Execute every chapter and build the book into build/html (warnings are errors)."""
+    session.install("-e", ".[docs,keras]")
+    session.run(
+        "sphinx-build",
+        "-c",
+        "conf",
+        "-b",
+        "html",
+        "-W",
+        "--keep-going",
+        "-n",
+        "-d",
+        str(BUILD / "doctrees"),
+        "book",
+        str(BUILD / "html"),
+        *session.posargs,
+        env={"TF_CPP_MIN_LOG_LEVEL": "3", **_mnist_env()},
+    )
+
+
+def _mnist_env() -> dict[str, str]:
+    """Pass DLMATH_MNIST through to the chapters when it is set."""
+    path = os.environ.get("DLMATH_MNIST")
+    return {"DLMATH_MNIST": path} if path else {}
