@@ -1,10 +1,9 @@
 r"""Activation functions, each beside its derivative.
 
-Shape convention
-----------------
-Activations act on the pre-activations ``Z = W·X + B`` of a layer, a matrix of shape
-(units, examples) with **one example per column**. Elementwise activations accept any
-shape; :func:`softmax` normalises each column (``axis=0``) into probabilities.
+**Shape convention.** Activations act on the pre-activations ``Z = W·X + B`` of a layer,
+a matrix of shape (units, examples) with **one example per column**. Elementwise
+activations accept any shape; :func:`softmax` normalises each column (``axis=0``) into
+probabilities.
 
 Each function returns a new array unless an ``out`` array is given (as with NumPy's
 ufuncs; dlmath's trainer uses ``out`` to work in preallocated buffers). Derivatives
@@ -13,8 +12,8 @@ layer keeps its *outputs* :math:`a = \varrho(z)` for the backward pass, the tabl
 :data:`ACTIVATIONS` also gives, for each activation, the vector-Jacobian product
 ``backward(a, upstream)`` computed from :math:`a` alone.
 
-Examples
---------
+For example:
+
 >>> from dlmath.activations import relu
 >>> relu([-2.0, 0.0, 3.0]).tolist()
 [0.0, 0.0, 3.0]

@@ -1,17 +1,15 @@
 r"""Backpropagation as the slides tell it, and gradient checking.
 
-Shape convention
-----------------
-The slides' first model has one feature and one outcome: ``x`` and ``y`` are rows of
-N numbers (arrays of shape (N,) or (1, N)), ``w`` and ``b`` are numbers, and the
-prediction is :math:`y' = w x + b`. For whole networks, the functions here take a
-:class:`dlmath.layers.Sequential` model, inputs ``X`` of shape (features, N) with one
-example per column, and targets as its :meth:`~dlmath.layers.Sequential.fit` takes
-them. Nothing here modifies its arguments, except that :func:`numerical_gradient`
+**Shape convention.** The slides' first model has one feature and one outcome: ``x`` and
+``y`` are rows of N numbers (arrays of shape (N,) or (1, N)), ``w`` and ``b`` are
+numbers, and the prediction is :math:`y' = w x + b`. For whole networks, the functions
+here take a :class:`dlmath.layers.Sequential` model, inputs ``X`` of shape (features, N)
+with one example per column, and targets as its :meth:`~dlmath.layers.Sequential.fit`
+takes them. Nothing here modifies its arguments, except that :func:`numerical_gradient`
 perturbs a model's parameters one at a time and restores each one.
 
-Examples
---------
+For example:
+
 >>> from dlmath.backprop import linear_gradients
 >>> de_dw, de_db = linear_gradients([0.1, 0.3, 0.6, 0.7], [0.2, 0.25, 0.4, 0.7], 0.5, 0.0)
 >>> round(de_dw, 5), round(de_db, 5)

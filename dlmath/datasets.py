@@ -1,12 +1,11 @@
 r"""Small labelled data sets in the plane, for watching a network learn.
 
-Shape convention
-----------------
-Points are the columns of a matrix ``X`` of shape (2, N), as everywhere in dlmath;
-labels ``y`` are integers of shape (N,). The same seed gives the same points.
+**Shape convention.** Points are the columns of a matrix ``X`` of shape (2, N), as
+everywhere in dlmath; labels ``y`` are integers of shape (N,). The same seed gives the
+same points.
 
-Examples
---------
+For example:
+
 >>> from dlmath.datasets import two_moons
 >>> X, y = two_moons(100, rng=0)
 >>> X.shape, y.shape, sorted(set(y.tolist()))

@@ -1,18 +1,16 @@
 r"""Derivatives, gradients and the chain rule, computed numerically.
 
-Shape convention
-----------------
-``derivative(f, x)`` differentiates a function of one variable; ``x`` may be a scalar
-or an array of points, at which ``f`` is evaluated elementwise. ``gradient(f, x)``
-differentiates a scalar function of an array ``x`` of any shape (a vector, or a
-weight matrix ``W`` of shape (outputs, inputs)) and returns an array of the same shape.
-Functions never modify the arrays they are given.
+**Shape convention.** ``derivative(f, x)`` differentiates a function of one variable;
+``x`` may be a scalar or an array of points, at which ``f`` is evaluated elementwise.
+``gradient(f, x)`` differentiates a scalar function of an array ``x`` of any shape (a
+vector, or a weight matrix ``W`` of shape (outputs, inputs)) and returns an array of the
+same shape. Functions never modify the arrays they are given.
 
 The chain rule is written as the slides write it, outermost function first:
 :math:`\frac{d}{dx} f(g(h(x))) = f'(g(h(x))) \cdot g'(h(x)) \cdot h'(x)`.
 
-Examples
---------
+For example:
+
 >>> from dlmath.derivatives import derivative
 >>> round(derivative(lambda x: x**2, 3.0), 6)
 6.0

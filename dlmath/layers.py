@@ -1,10 +1,8 @@
 r"""Dense layers and the Sequential model that stacks, trains and saves them.
 
-Shape convention
-----------------
-As on the slides, data have **one example per column**. A :class:`Dense` layer with
-``n_in`` inputs and ``n_out`` outputs holds ``W`` of shape (n_out, n_in) and ``B`` of
-shape (n_out, 1) and maps ``X`` of shape (n_in, N) to
+**Shape convention.** As on the slides, data have **one example per column**. A
+:class:`Dense` layer with ``n_in`` inputs and ``n_out`` outputs holds ``W`` of shape
+(n_out, n_in) and ``B`` of shape (n_out, 1) and maps ``X`` of shape (n_in, N) to
 
 .. math:: A = \varrho(W \cdot X + B), \qquad \text{shape } (n_{out}, N),
 
@@ -17,8 +15,8 @@ its parameters in one contiguous buffer (and all its gradients in another), of w
 each layer's ``W``, ``B``, ``dW`` and ``dB`` are views: the optimizer then updates the
 whole model in one pass.
 
-Examples
---------
+For example:
+
 >>> from dlmath.layers import Dense, Sequential
 >>> model = Sequential([Dense(2, 3, "relu", rng=0), Dense(3, 1, rng=1)])
 >>> model.forward([[1.0, 2.0], [3.0, 4.0]]).shape
@@ -871,7 +869,7 @@ class Sequential:
             The per-epoch history, like Keras's ``History.history``: ``"loss"`` and
             ``"accuracy"`` (the running means over the epoch's batches, as the
             weights changed), and ``"val_loss"``, ``"val_accuracy"`` with
-            validation data. Also stored as :attr:`history`.
+            validation data. Also stored as the model's ``history``.
 
         Notes
         -----

@@ -1,16 +1,14 @@
 r"""Loss functions, each beside its gradient.
 
-Shape convention
-----------------
-Predictions have **one example per column**: a regression output ``y_hat`` has shape
-(outputs, examples) (or (examples,) for one output), class probabilities ``probs`` and
-scores ``logits`` have shape (classes, examples). Integer class labels ``labels`` have
-shape (examples,); one-hot targets have the shape of ``probs``. Losses are averaged
-over examples, as Keras does, and gradients are taken with respect to the
-predictions. No function modifies its inputs.
+**Shape convention.** Predictions have **one example per column**: a regression output
+``y_hat`` has shape (outputs, examples) (or (examples,) for one output), class
+probabilities ``probs`` and scores ``logits`` have shape (classes, examples). Integer
+class labels ``labels`` have shape (examples,); one-hot targets have the shape of
+``probs``. Losses are averaged over examples, as Keras does, and gradients are taken
+with respect to the predictions. No function modifies its inputs.
 
-Examples
---------
+For example:
+
 >>> from dlmath.losses import mse
 >>> mse([0.2, 0.25, 0.4, 0.7], [0.05, 0.15, 0.3, 0.35])
 0.04125

@@ -1,20 +1,18 @@
 r"""Gradient descent and its descendants, with Keras's update rules and defaults.
 
-Shape convention
-----------------
-An optimizer updates a list of parameter arrays (a layer's ``W`` of shape
-(outputs, inputs) and ``B`` of shape (outputs, 1), or one flat buffer holding a whole
-model) from a list of gradient arrays of the same shapes. ``step(params, grads)``
-updates the parameters **in place**: this is the one place where dlmath modifies
-arrays it is given. Gradients are never modified. Each optimizer keeps its state
-(momenta, running averages) per parameter array, created at the first step.
+**Shape convention.** An optimizer updates a list of parameter arrays (a layer's ``W``
+of shape (outputs, inputs) and ``B`` of shape (outputs, 1), or one flat buffer holding a
+whole model) from a list of gradient arrays of the same shapes. ``step(params, grads)``
+updates the parameters **in place**: this is the one place where dlmath modifies arrays
+it is given. Gradients are never modified. Each optimizer keeps its state (momenta,
+running averages) per parameter array, created at the first step.
 
 Each class holds only its formula (``_update``) and its hyperparameters, like
 scikit-learn's stochastic optimizers; the base class walks the arrays in cache-sized
 chunks and keeps the state.
 
-Examples
---------
+For example:
+
 >>> import numpy as np
 >>> from dlmath.optimizers import GradientDescent
 >>> w = np.array([1.0])

@@ -1,16 +1,14 @@
 """Translation, scaling, rotation and affine maps of points in the plane.
 
-Shape convention
-----------------
-As on the slides, a set of points is a matrix with **one point per column**: ``X``
-has shape ``(2, N)``, row 0 holding the x coordinates and row 1 the y coordinates.
-A linear map is a ``(2, 2)`` matrix ``A`` applied as ``A @ X``; a translation is a
-scalar or a vector ``b`` of shape ``(2,)`` or ``(2, 1)`` added to every column.
-This is the shape convention of a neural-network layer, ``Y = W·X + B``, with one
-example per column. Every function returns a new array and leaves its inputs alone.
+**Shape convention.** As on the slides, a set of points is a matrix with **one point per
+column**: ``X`` has shape ``(2, N)``, row 0 holding the x coordinates and row 1 the y
+coordinates. A linear map is a ``(2, 2)`` matrix ``A`` applied as ``A @ X``; a
+translation is a scalar or a vector ``b`` of shape ``(2,)`` or ``(2, 1)`` added to every
+column. This is the shape convention of a neural-network layer, ``Y = W·X + B``, with
+one example per column. Every function returns a new array and leaves its inputs alone.
 
-Examples
---------
+For example:
+
 >>> from dlmath import transforms
 >>> transforms.UNIT_SQUARE.shape
 (2, 6)
