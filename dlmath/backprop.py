@@ -193,15 +193,14 @@ def numerical_gradient(
     estimates = []
     for param in model.parameters():
         estimate = np.empty(param.shape, np.float64)
-        flat, out = param.reshape(-1), estimate.reshape(-1)
-        for i in range(flat.size):
-            original = flat[i]
-            flat[i] = original + h
+        for index in np.ndindex(param.shape):  # whatever the memory layout of param
+            original = param[index]
+            param[index] = original + h
             upper = model.evaluate(X, y, loss=loss)[0]
-            flat[i] = original - h
+            param[index] = original - h
             lower = model.evaluate(X, y, loss=loss)[0]
-            flat[i] = original
-            out[i] = (upper - lower) / (2 * h)
+            param[index] = original
+            estimate[index] = (upper - lower) / (2 * h)
         estimates.append(estimate)
     return estimates
 

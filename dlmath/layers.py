@@ -352,15 +352,23 @@ class Dense:
         self._X, self._A = X, A
         return A
 
-    def _backward(self, dA, *, overwrite: bool, input_grad: bool = True, out=None):
+    def _backward(self, dA, *, overwrite: bool, input_grad: bool = True, out=None, ones=None):
         """Unchecked backward pass; with ``overwrite`` the buffer ``dA`` is reused."""
         dZ = self._activation.backward(self._A, dA, out=dA if overwrite else None)
-        return self._linear_backward(dZ, input_grad=input_grad, out=out)
+        return self._linear_backward(dZ, input_grad=input_grad, out=out, ones=ones)
 
-    def _linear_backward(self, dZ, *, input_grad: bool = True, out=None):
-        """Gradients of Z = W·X + B: sets dW and dB, returns dX (or None)."""
+    def _linear_backward(self, dZ, *, input_grad: bool = True, out=None, ones=None):
+        """Gradients of Z = W·X + B: sets dW and dB, returns dX (or None).
+
+        ``ones``, a vector of at least N ones, lets the bias gradient (the sum of each
+        row of dZ) be computed as a matrix-vector product, several times faster than
+        ``np.sum`` on the training step's small matrices.
+        """
         np.matmul(dZ, self._X.T, out=self._dW)
-        np.sum(dZ, axis=1, keepdims=True, out=self._dB)
+        if ones is None:
+            np.sum(dZ, axis=1, keepdims=True, out=self._dB)
+        else:
+            np.matmul(dZ, ones[: dZ.shape[1]], out=self._dB.reshape(-1))
         return np.matmul(self._W.T, dZ, out=out) if input_grad else None
 
     def _bind(self, W, B, dW, dB) -> None:
@@ -384,6 +392,7 @@ class _Workspace:
         self.deltas = [np.empty(layer.n_in * size, dtype) for layer in layers[1:]]
         self.loss_grad = np.empty(layers[-1].n_out * size, dtype)
         self.columns = np.arange(size)
+        self.ones = np.ones(size, dtype)
 
     @staticmethod
     def view(buffer: np.ndarray, rows: int, m: int) -> np.ndarray:
@@ -462,9 +471,9 @@ class Sequential:
                 offset += size
             w, b = views
             layer._bind(
-                self._params[w].reshape(layer._W.shape),
+                self._params[w].reshape(layer._W.shape, order="F"),
                 self._params[b].reshape(layer._B.shape),
-                self._grads[w].reshape(layer._W.shape),
+                self._grads[w].reshape(layer._W.shape, order="F"),
                 self._grads[b].reshape(layer._B.shape),
             )
 
@@ -703,6 +712,7 @@ class Sequential:
                 A,
                 input_grad=last > 0,
                 out=ws.view(ws.deltas[-1], layers[last].n_in, m) if last > 0 else None,
+                ones=ws.ones,
             )
         else:
             dA = ws.view(ws.loss_grad, layers[last].n_out, m)
@@ -715,10 +725,13 @@ class Sequential:
                 overwrite=True,
                 input_grad=last > 0,
                 out=ws.view(ws.deltas[-1], layers[last].n_in, m) if last > 0 else None,
+                ones=ws.ones,
             )
         for k in range(last - 1, -1, -1):
             out = ws.view(ws.deltas[k - 1], layers[k].n_in, m) if k > 0 else None
-            delta = layers[k]._backward(delta, overwrite=True, input_grad=k > 0, out=out)
+            delta = layers[k]._backward(
+                delta, overwrite=True, input_grad=k > 0, out=out, ones=ws.ones
+            )
         return loss_sum, correct
 
     def _workspace_for(self, size: int) -> _Workspace:

@@ -154,11 +154,16 @@ class Optimizer:
         """Compute per-step constants before the chunks are updated (Adam's bias fix)."""
 
     def _apply(self, p: np.ndarray, g: np.ndarray, state: tuple[np.ndarray, ...]) -> None:
-        if not (p.flags.c_contiguous and g.flags.c_contiguous):
+        same_layout = (p.flags.c_contiguous and g.flags.c_contiguous) or (
+            p.flags.f_contiguous and g.flags.f_contiguous
+        )
+        if not same_layout:
             t1, t2 = np.empty_like(p), np.empty_like(p)
             self._update(p, g, *state, t1, t2)
             return
-        flat = [p.reshape(-1), g.reshape(-1), *(s.reshape(-1) for s in state)]
+        # Flatten in memory order: views, with matching elements (the state arrays were
+        # made by zeros_like(p), so they share p's layout).
+        flat = [a.reshape(-1, order="A") for a in (p, g, *state)]
         t1, t2 = self._scratch_for(p.dtype)
         for start in range(0, p.size, self.CHUNK):
             stop = min(start + self.CHUNK, p.size)
