@@ -112,7 +112,9 @@ def gradient(f: Callable, x, h: float = DEFAULT_STEP) -> np.ndarray:
     array([ 2., -4.])
     """
     h = check_positive(h, "h")
-    point = as_float_array(x, "x").astype(np.float64, copy=True)
+    # A C-ordered copy, so that the flat views below write through to it (a Fortran-
+    # ordered or strided x would otherwise give flat copies, and a garbage gradient).
+    point = np.array(as_float_array(x, "x"), dtype=np.float64, order="C")
     grad = np.empty_like(point)
     flat_point, flat_grad = point.reshape(-1), grad.reshape(-1)
     for i in range(flat_point.size):
