@@ -317,11 +317,17 @@ def softmax(z, out=None) -> np.ndarray:
     >>> [round(p, 4) for p in softmax([0.0, 1.0, 2.0]).tolist()]
     [0.09, 0.2447, 0.6652]
     """
-    return _softmax(_z(z), out)
+    z = as_float_array(z, "z", ndim=(1, 2), allow_empty=True)
+    if z.shape[0] == 0:
+        raise ValueError(f"z must have at least one class (row); got shape {z.shape}")
+    return _softmax(z, out)
 
 
 def _softmax(z, out=None):
-    result = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
+    # z - max overflows to -inf only when a column spans more than the float range;
+    # exp(-inf) = 0 is then the right probability, so the warning is noise.
+    with np.errstate(over="ignore"):
+        result = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
     np.exp(result, out=result)
     result /= result.sum(axis=0, keepdims=True)
     return result
