@@ -16,6 +16,7 @@ For example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -454,7 +455,7 @@ def _softmax_crossentropy_step(
     correct = int(np.count_nonzero(logits.argmax(axis=0) == labels))
     logits -= logits.max(axis=0, keepdims=True)
     true_logit = logits[labels, columns]
-    floor = 2.0 * np.log(np.finfo(logits.dtype).eps)
+    floor = 2.0 * math.log(float(np.finfo(logits.dtype).eps))
     logits[logits < floor] = -np.inf
     np.exp(logits, out=logits)
     total = logits.sum(axis=0)

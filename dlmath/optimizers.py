@@ -23,6 +23,7 @@ For example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -405,7 +406,8 @@ class Adam(Optimizer):
 
     def _prepare(self) -> None:
         t = self.iterations + 1
-        self._alpha = self.learning_rate * np.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        # A Python float: a NumPy float64 scalar would make the float32 arithmetic upcast.
+        self._alpha = self.learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
 
     def _update(self, p, g, m, v, t1, t2):
         # m <- m + (1 - beta_1)(g - m)
