@@ -1,5 +1,39 @@
 """Shared pytest configuration."""
 
+import os
+import warnings
+
 import matplotlib
+import pytest
+from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
+
+# Property tests stay fast: few examples, no per-example deadline (the machine is shared).
+settings.register_profile(
+    "dlmath",
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("dlmath")
+
+
+@pytest.fixture(scope="session")
+def keras():
+    """Keras 3 on TensorFlow, imported on first use; skips when TensorFlow is missing.
+
+    Importing TensorFlow takes seconds, so it happens here, only for the tests marked
+    ``keras``, and not at module level.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    with warnings.catch_warnings():
+        # TensorFlow's own imports raise deprecation warnings we cannot act on.
+        warnings.simplefilter("ignore")
+        pytest.importorskip(
+            "tensorflow",
+            reason="TensorFlow is missing: install dlmath[keras] to compare with Keras",
+        )
+        import keras as keras_module
+    return keras_module
