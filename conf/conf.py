@@ -9,12 +9,29 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BUILD = Path(os.environ.get("DLMATH_BUILD_DIR", ROOT / "build"))
+# A relative DLMATH_BUILD_DIR is relative to the repository root (where every documented
+# command runs; Sphinx runs this file from conf/, and reads intersphinx paths from book/).
+BUILD = (ROOT / os.environ.get("DLMATH_BUILD_DIR", "build")).resolve()
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tools"))
 
+import fetch_mathjax  # noqa: E402
+import sphinx_exercise.nodes as _exercise_nodes  # noqa: E402
+from docutils import nodes  # noqa: E402
 from external_objects import write_inventories  # noqa: E402
 
 import dlmath  # noqa: E402
+
+#: The book's repository (buttons "repository", "source", "open issue", "launch").
+#: One constant, overridden by the environment variable DLMATH_REPOSITORY_URL.
+REPOSITORY_URL = os.environ.get("DLMATH_REPOSITORY_URL", "https://github.com/dlmath/dlmath")
+REPOSITORY_BRANCH = "main"
+#: The branch that the publishing workflow fills with the executed chapters as .ipynb
+#: (tools/export_notebooks.py); Colab and Binder open those, they cannot open MyST .md.
+NOTEBOOKS_BRANCH = "notebooks"
+#: MathJax is downloaded once (tools/fetch_mathjax.py) into this cache, shared by all
+#: build folders, and served from the book's own _static folder.
+MATHJAX_CACHE = (ROOT / os.environ.get("DLMATH_MATHJAX_CACHE", "build/mathjax")).resolve()
 
 project = "The Mathematical Intuition of Deep Learning"
 author = "the dlmath authors, after a presentation by Wade Copeland"
@@ -113,9 +130,120 @@ bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
 
 # --- HTML ---------------------------------------------------------------------------
+# Nothing on a page may come from another site (tools/check_site.py checks it in a
+# browser): MathJax 3 and its fonts are served from _static, the theme's icons and
+# fonts are its own vendored copies, and the launch buttons are plain links.
 html_theme = "sphinx_book_theme"
 html_title = project
+html_static_path = [str(HERE / "_static"), str(fetch_mathjax.ensure(MATHJAX_CACHE))]
+html_css_files = ["dlmath.css"]
+mathjax_path = f"mathjax/{fetch_mathjax.ENTRY}"
+# MathJax 3 reads window.MathJax; MyST adds processHtmlClass to this (non-empty) dict.
+mathjax3_config = {"tex": {"tags": "none"}}
+_github = REPOSITORY_URL.rstrip("/").startswith("https://github.com/")
 html_theme_options = {
     "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "repository_url": REPOSITORY_URL,
+    "repository_branch": REPOSITORY_BRANCH,
+    "path_to_docs": "book",
+    "use_repository_button": True,
+    "use_source_button": True,
+    "use_issues_button": True,
     "use_download_button": True,
+    # Colab and Binder exist only for GitHub repositories; see _launch_from_notebooks.
+    "launch_buttons": (
+        {
+            "colab_url": "https://colab.research.google.com",
+            "binderhub_url": "https://mybinder.org",
+            "notebook_interface": "jupyterlab",
+        }
+        if _github
+        else {}
+    ),
 }
+
+# --- copy buttons ---------------------------------------------------------------------
+# Copy the code, not the prompts (">>> ", "... ") or the printed output of doctests.
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+
+
+def _launch_from_notebooks(app, pagename, templatename, context, doctree) -> None:
+    """Point the Colab and Binder buttons at the chapter's .ipynb on NOTEBOOKS_BRANCH.
+
+    The theme links the launch buttons to ``book/<page>.md`` on the main branch, which
+    Colab cannot open (Binder needs jupytext for it). The publishing workflow exports
+    every executed chapter as ``book/<page>.ipynb``, with an installation cell for
+    dlmath, to the branch ``notebooks`` (tools/export_notebooks.py), and the buttons
+    open those. They are links: nothing is loaded before the reader clicks.
+    """
+    org_repo = REPOSITORY_URL.rstrip("/").removeprefix("https://github.com/")
+    notebook = f"book/{pagename}.ipynb"
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group["buttons"]:
+            if button.get("text") == "Colab":
+                button["url"] = (
+                    "https://colab.research.google.com/github/"
+                    f"{org_repo}/blob/{NOTEBOOKS_BRANCH}/{notebook}"
+                )
+            elif button.get("text") == "Binder":
+                button["url"] = (
+                    f"https://mybinder.org/v2/gh/{org_repo}/{NOTEBOOKS_BRANCH}"
+                    f"?urlpath=lab/tree/{notebook}"
+                )
+
+
+def _visit_solution(self, node) -> None:
+    """A solution with ``:class: dropdown`` becomes a closed ``<details>`` element.
+
+    sphinx-exercise leaves collapsing to sphinx-togglebutton, which the book does not
+    use: rendering the dropdown as HTML's own ``<details>``/``<summary>`` keeps it
+    collapsed without any JavaScript.
+    """
+    if "dropdown" in node["classes"]:
+        self.body.append(self.starttag(node, "details", CLASS="admonition"))
+    else:
+        _exercise_nodes.visit_solution_node(self, node)
+
+
+def _depart_solution(self, node) -> None:
+    if "dropdown" in node["classes"]:
+        self.body.append("</details>\n")
+    else:
+        _exercise_nodes.depart_solution_node(self, node)
+
+
+class _SolutionSummary(nodes.Part, nodes.TextElement):
+    """The title of a dropdown solution, written as the ``<summary>`` of its ``<details>``."""
+
+
+def _summarise_dropdown_solutions(app, doctree, docname) -> None:
+    if app.builder.format != "html":
+        return
+    for solution in doctree.findall(_exercise_nodes.solution_node):
+        if "dropdown" in solution["classes"] and isinstance(solution[0], nodes.title):
+            title = solution[0]
+            solution[0] = _SolutionSummary("", "", *title.children, classes=["admonition-title"])
+
+
+def _visit_summary(self, node) -> None:
+    self.body.append(self.starttag(node, "summary", ""))
+
+
+def _depart_summary(self, node) -> None:
+    self.body.append("</summary>\n")
+
+
+def setup(app) -> None:
+    app.connect("html-page-context", _launch_from_notebooks, priority=600)
+    app.add_node(
+        _exercise_nodes.solution_node,
+        override=True,
+        html=(_visit_solution, _depart_solution),
+    )
+    app.add_node(_SolutionSummary, html=(_visit_summary, _depart_summary))
+    app.connect("doctree-resolved", _summarise_dropdown_solutions)
