@@ -140,6 +140,9 @@ html_css_files = ["dlmath.css"]
 mathjax_path = f"mathjax/{fetch_mathjax.ENTRY}"
 # MathJax 3 reads window.MathJax; MyST adds processHtmlClass to this (non-empty) dict.
 mathjax3_config = {"tex": {"tags": "none"}}
+# The theme's colour mode follows the reader's system. Set explicitly: left empty, the
+# theme's script logs "Got invalid theme mode" on a reader's first visit.
+html_context = {"default_mode": "auto"}
 _github = REPOSITORY_URL.rstrip("/").startswith("https://github.com/")
 html_theme_options = {
     "show_toc_level": 2,

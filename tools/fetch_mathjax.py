@@ -49,6 +49,8 @@ KEEP = (
     "sre",
     "adaptors",
 )
+#: The parts without which no formula shows: the script and the CHTML fonts.
+REQUIRED = (ENTRY, "output/chtml")
 
 
 class MathJaxError(RuntimeError):
@@ -152,9 +154,11 @@ def ensure(cache: Path, *, use_npm: bool = True) -> Path:
             source = es5 / part
             if source.is_dir():
                 shutil.copytree(source, staged / part)
-            else:
-                staged.mkdir(parents=True, exist_ok=True)
+            elif source.is_file():
+                (staged / part).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, staged / part)
+            elif part in REQUIRED:
+                raise MathJaxError(f"mathjax-{VERSION}.tgz has no package/es5/{part}")
         (staged / "LICENSE").write_bytes((es5.parent / "LICENSE").read_bytes())
         (staged / "VERSION").write_text(f"mathjax {VERSION} ({INTEGRITY})\n")
         target = static.parent
