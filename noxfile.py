@@ -61,6 +61,29 @@ def docs(session: nox.Session) -> None:
     )
 
 
+@nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """Open every page of build/html in headless Chromium, offline, and check it.
+
+    Needs the built book (``nox -s docs``) and Debian's Chromium (``apt-get install
+    chromium``; another binary with DLMATH_CHROMIUM): Playwright drives it and never
+    downloads a browser. Screenshots go to build/screenshots. Arguments are passed to
+    tools/check_site.py (e.g. ``nox -s browser -- 01-introduction.html``).
+    """
+    session.install("playwright>=1.45")
+    session.run(
+        "python",
+        "tools/check_site.py",
+        "--html",
+        str(BUILD / "html"),
+        "--screenshots",
+        str(BUILD / "screenshots"),
+        "--chromium",
+        os.environ.get("DLMATH_CHROMIUM", "/usr/bin/chromium"),
+        *session.posargs,
+    )
+
+
 def _mnist_env() -> dict[str, str]:
     """Pass DLMATH_MNIST through to the chapters when it is set."""
     path = os.environ.get("DLMATH_MNIST")
