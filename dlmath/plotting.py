@@ -17,12 +17,21 @@ import numpy as np
 
 __all__ = [
     "BOOK_STYLE",
+    "CLASS_COLORS",
     "COLORS",
     "new_axes",
+    "plot_activation",
+    "plot_curves",
+    "plot_decision_regions",
     "plot_gradient_field",
+    "plot_line",
+    "plot_network",
+    "plot_representations",
+    "plot_roadmap",
     "plot_step_errors",
     "plot_tangent",
     "plot_transformation",
+    "plot_two_classes",
     "use_book_style",
 ]
 
@@ -415,7 +424,635 @@ def plot_gradient_field(x, y, Z, points, gradients, *, arrow_scale=1.0, levels=1
 
 # === Chapter 4: the intuition of deep learning =======================================
 
+
+#: Colours of the two classes (the red and the blue paper of Chapter 4), class 0 first.
+CLASS_COLORS = (COLORS["red"], COLORS["blue"])
+
+
+def _as_binary_labels(y, n: int) -> np.ndarray:
+    y = np.asarray(y)
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), one label per column of X; got {y.shape}")
+    if y.dtype.kind not in "iub" or not np.isin(y, (0, 1)).all():
+        raise ValueError(f"y must hold the integer labels 0 and 1; got {np.unique(y)[:5]!r}")
+    return y
+
+
+def plot_two_classes(X, y, *, ax=None, title=None, labels=("class 0", "class 1"), **scatter_kw):
+    """Draw the points of two classes in red (label 0) and blue (label 1).
+
+    Parameters
+    ----------
+    X : array_like, shape (2, N)
+        The points, one per column (in any two coordinates: the input plane or a
+        layer's outputs).
+    y : array_like of int, shape (N,)
+        Labels, 0 or 1.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+    title : str, optional
+        Title of the axes.
+    labels : tuple of str, optional
+        Legend entries of classes 0 and 1.
+    **scatter_kw
+        Passed to :meth:`matplotlib.axes.Axes.scatter`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from dlmath.datasets import two_moons
+    >>> from dlmath.plotting import plot_two_classes
+    >>> ax = plot_two_classes(*two_moons(50, rng=0))
+    >>> [len(c.get_offsets()) for c in ax.collections]
+    [25, 25]
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    X = _as_points(X)
+    y = _as_binary_labels(y, X.shape[1])
+    ax = new_axes(ax)
+    style = {"s": 14, "alpha": 0.85, "edgecolors": "white", "linewidths": 0.4}
+    style.update(scatter_kw)
+    for label in (0, 1):
+        points = X[:, y == label]
+        ax.scatter(points[0], points[1], color=CLASS_COLORS[label], label=labels[label], **style)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_line(w, b, *, ax=None, **line_kw):
+    r"""Draw the straight line :math:`w_1 u + w_2 v + b = 0` across the axes.
+
+    Parameters
+    ----------
+    w : array_like, shape (2,)
+        Normal vector of the line, not zero.
+    b : float
+        Offset.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on (a new figure when omitted); the line spans their current
+        limits, which are kept.
+    **line_kw
+        Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+
+    Notes
+    -----
+    The points on one side, :math:`w \cdot h + b > 0`, are those a linear classifier
+    with weights ``w`` and bias ``b`` assigns to the positive class.
+
+    Examples
+    --------
+    The diagonal :math:`u - v = 0` in the unit square:
+
+    >>> import matplotlib.pyplot as plt
+    >>> from dlmath.plotting import plot_line
+    >>> _, ax = plt.subplots()
+    >>> ax.set(xlim=(0, 1), ylim=(0, 1))
+    [(0.0, 1.0), (0.0, 1.0)]
+    >>> line = plot_line([1.0, -1.0], 0.0, ax=ax)
+    >>> (
+    ...     [round(float(v), 6) for v in line.get_xdata()],
+    ...     [round(float(v), 6) for v in line.get_ydata()],
+    ... )
+    ([0.0, 1.0], [0.0, 1.0])
+    >>> plt.close("all")
+    """
+    w = np.asarray(w, dtype=float)
+    if w.shape != (2,) or not np.isfinite(w).all() or not w.any():
+        raise ValueError(f"w must be a finite non-zero vector of shape (2,); got {w!r}")
+    b = float(b)
+    if not np.isfinite(b):
+        raise ValueError(f"b must be finite; got {b}")
+    ax = new_axes(ax)
+    (u0, u1), (v0, v1) = ax.get_xlim(), ax.get_ylim()
+    if abs(w[1]) >= abs(w[0]):  # v as a function of u
+        u = np.array([u0, u1])
+        v = -(w[0] * u + b) / w[1]
+    else:  # u as a function of v
+        v = np.array([v0, v1])
+        u = -(w[1] * v + b) / w[0]
+    style = {"color": "black", "linewidth": 1.5, "linestyle": "--"}
+    style.update(line_kw)
+    (line,) = ax.plot(u, v, **style)
+    ax.set_xlim(u0, u1)
+    ax.set_ylim(v0, v1)
+    return line
+
+
+def plot_decision_regions(predict, X, y, *, resolution=200, margin=0.5, title=None, ax=None):
+    """Shade the plane by the class a model predicts, and draw the data on top.
+
+    Parameters
+    ----------
+    predict : callable
+        Maps points of shape (2, M) to class scores of shape (2, M), such as
+        :meth:`dlmath.layers.Sequential.predict`; each point is coloured by the row
+        with the larger score.
+    X : array_like, shape (2, N)
+        The data, one point per column.
+    y : array_like of int, shape (N,)
+        Labels, 0 or 1.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+    resolution : int, optional
+        Grid points along each axis, at least 2.
+    margin : float, optional
+        How far the grid extends beyond the data, non-negative.
+    title : str, optional
+        Title of the axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    A rule that calls every point with a positive first coordinate class 1:
+
+    >>> import numpy as np
+    >>> from dlmath.plotting import plot_decision_regions
+    >>> X, y = np.array([[-1.0, 1.0], [0.0, 0.0]]), np.array([0, 1])
+    >>> rule = lambda P: np.vstack([-P[0], P[0]])
+    >>> ax = plot_decision_regions(rule, X, y, resolution=5)
+    >>> ax.images[0].get_array().tolist()
+    [[0, 0, 0, 1, 1], [0, 0, 0, 1, 1], [0, 0, 0, 1, 1], [0, 0, 0, 1, 1], [0, 0, 0, 1, 1]]
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    if not callable(predict):
+        raise TypeError(f"predict must be callable; got {predict!r:.60}")
+    X = _as_points(X)
+    y = _as_binary_labels(y, X.shape[1])
+    if not isinstance(resolution, int | np.integer) or resolution < 2:
+        raise ValueError(f"resolution must be an integer >= 2; got {resolution!r}")
+    margin = float(margin)
+    if not np.isfinite(margin) or margin < 0:
+        raise ValueError(f"margin must be finite and non-negative; got {margin}")
+    ax = new_axes(ax)
+    lo, hi = X.min(axis=1) - margin, X.max(axis=1) + margin
+    u = np.linspace(lo[0], hi[0], resolution)
+    v = np.linspace(lo[1], hi[1], resolution)
+    U, V = np.meshgrid(u, v)
+    scores = np.asarray(predict(np.vstack([U.ravel(), V.ravel()])))
+    if scores.shape != (2, U.size):
+        raise ValueError(
+            f"predict must return scores of shape (2, {U.size}) for {U.size} points; "
+            f"got {scores.shape}"
+        )
+    classes = scores.argmax(axis=0).reshape(U.shape)
+    ax.imshow(
+        classes,
+        origin="lower",
+        extent=(lo[0], hi[0], lo[1], hi[1]),
+        cmap=mpl.colors.ListedColormap(CLASS_COLORS),
+        vmin=0,
+        vmax=1,
+        alpha=0.18,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    ax.contour(U, V, classes, levels=[0.5], colors="black", linewidths=1.2)
+    plot_two_classes(X, y, ax=ax, title=title)
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    return ax
+
+
+def plot_representations(representations, y, *, titles=None, line=None, axes=None):
+    r"""Draw the same labelled points in several coordinate systems, side by side.
+
+    Parameters
+    ----------
+    representations : sequence of array_like, each of shape (2, N)
+        The data as each layer sees it: the inputs first, then each layer's outputs,
+        one point per column and the points in the same order throughout.
+    y : array_like of int, shape (N,)
+        Labels, 0 or 1.
+    titles : sequence of str, optional
+        One title per representation.
+    line : tuple (w, b), optional
+        A straight line :math:`w \cdot h + b = 0` to draw in the last panel (see
+        :func:`plot_line`).
+    axes : sequence of matplotlib.axes.Axes, optional
+        One axes per representation; a new figure with one row when omitted.
+
+    Returns
+    -------
+    list of matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dlmath.plotting import plot_representations
+    >>> X, y = np.array([[0.0, 1.0], [0.0, 1.0]]), np.array([0, 1])
+    >>> axes = plot_representations([X, 2 * X], y, titles=["input", "doubled"])
+    >>> [ax.get_title() for ax in axes]
+    ['input', 'doubled']
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    representations = [_as_points(R) for R in representations]
+    if not representations:
+        raise ValueError("representations must hold at least one (2, N) array; got none")
+    n = representations[0].shape[1]
+    if any(R.shape[1] != n for R in representations):
+        shapes = [R.shape for R in representations]
+        raise ValueError(f"every representation must have the same N points; got {shapes}")
+    y = _as_binary_labels(y, n)
+    count = len(representations)
+    if titles is not None and len(titles) != count:
+        raise ValueError(f"titles must have {count} entries, one per panel; got {len(titles)}")
+    if axes is None:
+        _, axes = plt.subplots(1, count, figsize=(3.0 * count, 3.2), squeeze=False)
+        axes = list(axes[0])
+    else:
+        axes = list(np.ravel(axes))
+        if len(axes) != count:
+            raise ValueError(f"axes must have {count} entries, one per panel; got {len(axes)}")
+    for k, (ax, R) in enumerate(zip(axes, representations, strict=True)):
+        plot_two_classes(R, y, ax=ax, title=None if titles is None else titles[k], s=9)
+        ax.set_aspect("equal", adjustable="box")
+    if line is not None:
+        w, b = line
+        ax = axes[-1]
+        ax.autoscale_view()
+        ax.apply_aspect()
+        plot_line(w, b, ax=ax)
+    return axes
+
+
+_ROADMAP_PARTS = ("layers", "loss", "optimizer")
+
+
+def plot_roadmap(highlight=None, *, ax=None):
+    """Draw the roadmap of training a network: layers, loss and optimizer.
+
+    The input ``X`` flows through the layers (which hold the weights) to the
+    predictions ``Y'``; the loss function compares them with the true targets ``Y``;
+    the optimizer uses the loss score to update the weights (after Chollet's
+    Figure 1.9, as on the slides).
+
+    Parameters
+    ----------
+    highlight : {None, "layers", "loss", "optimizer"}, optional
+        The part to emphasise (the slides show the diagram once for each); the other
+        parts are drawn in grey. None draws every part in colour.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from dlmath.plotting import plot_roadmap
+    >>> ax = plot_roadmap("loss")
+    >>> sorted(t.get_text() for t in ax.texts if t.get_text().startswith("Loss"))
+    ['Loss function', 'Loss score']
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    if highlight is not None and highlight not in _ROADMAP_PARTS:
+        raise ValueError(f"highlight must be None or one of {_ROADMAP_PARTS}; got {highlight!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.4, 5.2))
+    ax.set_xlim(0, 9)
+    ax.set_ylim(0.8, 10.6)
+    ax.set_axis_off()
+    grey = "#C8C8C8"
+
+    def colour(part, base):
+        return base if highlight in (None, part) else grey
+
+    def box(x, y, text, part=None, face="white", edge="#404040", width=3.0, height=0.9):
+        active = part is None or highlight in (None, part)
+        if part is not None:
+            edge = colour(part, edge)
+            face = face if active else "white"
+        patch = mpl.patches.FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.02,rounding_size=0.15",
+            facecolor=face,
+            edgecolor=edge,
+            linewidth=2.2 if part is not None and highlight == part else 1.2,
+        )
+        ax.add_patch(patch)
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=11,
+            color="black" if active else "#909090",
+            fontweight="bold" if part is not None and highlight == part else "normal",
+        )
+        return patch
+
+    def arrow(start, end, part=None, text=None, text_xy=None, **kw):
+        col = "#404040" if part is None else colour(part, "#404040")
+        ax.annotate(
+            "",
+            xy=end,
+            xytext=start,
+            arrowprops={"arrowstyle": "-|>", "color": col, "linewidth": 1.4, **kw},
+        )
+        if text is not None:
+            ax.text(*text_xy, text, ha="center", va="center", fontsize=10, color=col)
+
+    blue, orange, green = COLORS["blue"], COLORS["orange"], COLORS["green"]
+    box(5.0, 10.0, "Input X")
+    box(5.0, 8.4, "Layer (weights)", "layers", mpl.colors.to_rgba(blue, 0.15), blue)
+    box(5.0, 6.8, "Layer (weights)", "layers", mpl.colors.to_rgba(blue, 0.15), blue)
+    box(3.3, 5.0, "Predictions Y'", width=2.6)
+    box(7.3, 5.0, "True targets Y", width=2.6)
+    box(5.3, 3.2, "Loss function", "loss", mpl.colors.to_rgba(orange, 0.2), orange)
+    box(5.3, 1.4, "Loss score", "loss", mpl.colors.to_rgba(orange, 0.2), orange, width=2.4)
+    box(1.4, 2.3, "Optimizer", "optimizer", mpl.colors.to_rgba(green, 0.2), green, width=2.2)
+    arrow((5.0, 9.55), (5.0, 8.85))
+    arrow((5.0, 7.95), (5.0, 7.25), "layers")
+    arrow((4.6, 6.35), (3.5, 5.45), "layers")
+    arrow((3.5, 4.55), (4.7, 3.65), "loss")
+    arrow((7.1, 4.55), (5.9, 3.65), "loss")
+    arrow((5.3, 2.75), (5.3, 1.85), "loss")
+    arrow((4.1, 1.4), (1.6, 1.85), "optimizer")
+    update = colour("optimizer", "#404040")
+    ax.plot([1.4, 1.4, 3.5], [2.75, 8.4, 8.4], color=update, linewidth=1.4)
+    arrow((1.4, 8.4), (3.5, 8.4), "optimizer")
+    arrow((1.4, 6.8), (3.5, 6.8), "optimizer")
+    ax.text(
+        1.25, 5.2, "weight update", rotation=90, ha="right", va="center", fontsize=10, color=update
+    )
+    return ax
+
+
 # === Chapter 5: layers and activation functions ======================================
+
+
+def _weight_matrices(model) -> list[np.ndarray]:
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        layers = [model]
+    matrices = []
+    for layer in layers:
+        W = getattr(layer, "W", None)
+        if W is None:
+            raise TypeError(
+                f"model must be a dlmath Sequential model or Dense layer; got {model!r:.60}"
+            )
+        matrices.append(np.asarray(W, dtype=float))
+    return matrices
+
+
+def _node_names(prefix: str, count: int, layer: int | None = None) -> list[str]:
+    if layer is None:
+        return [f"${prefix}_{{{j + 1}}}$" for j in range(count)]
+    return [f"${prefix}^{{({layer})}}_{{{j + 1}}}$" for j in range(count)]
+
+
+def plot_network(model, *, node_size=0.32, max_width=4.0, title=None, ax=None):
+    r"""Draw a network's neurons and connections, the edges styled by the weights.
+
+    Each layer :math:`Y = \varrho(W \cdot X + B)` with ``W`` of shape (outputs,
+    inputs) becomes a column of ``outputs`` nodes joined to the column before it by
+    one edge per weight: the edge from input :math:`j` to output :math:`i` is blue
+    when :math:`W_{ij} > 0` and red when it is negative, and its width is
+    proportional to :math:`|W_{ij}|`. Biases are not drawn.
+
+    Parameters
+    ----------
+    model : Sequential or Dense
+        The network (or one layer), e.g. ``Sequential([Dense(3, 4, "relu"), Dense(4, 2)])``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+    node_size : float, optional
+        Radius of the nodes, in units of the distance between two nodes; positive.
+    max_width : float, optional
+        Line width of the edge with the largest :math:`|W_{ij}|`; positive.
+    title : str, optional
+        Title of the axes.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Holds one :class:`~matplotlib.collections.LineCollection` of edges per layer,
+        in the order of ``W.ravel()``.
+
+    Notes
+    -----
+    Nodes are named :math:`x_j` (inputs), :math:`h_j` (hidden neurons; with more than
+    one hidden layer :math:`h^{(k)}_j`) and :math:`y'_i` (outputs); the activation of
+    each layer is written under its column.
+
+    Examples
+    --------
+    >>> from dlmath.layers import Dense, Sequential
+    >>> from dlmath.plotting import plot_network
+    >>> ax = plot_network(Sequential([Dense(3, 4, "relu", rng=0), Dense(4, 2, rng=1)]))
+    >>> [len(edges.get_segments()) for edges in ax.collections]  # 4·3 and 2·4 weights
+    [12, 8]
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    matrices = _weight_matrices(model)
+    for k in range(1, len(matrices)):
+        if matrices[k].shape[1] != matrices[k - 1].shape[0]:
+            raise ValueError(
+                f"layer {k} has {matrices[k].shape[1]} inputs but layer {k - 1} has "
+                f"{matrices[k - 1].shape[0]} outputs"
+            )
+    node_size, max_width = float(node_size), float(max_width)
+    if not (np.isfinite(node_size) and node_size > 0):
+        raise ValueError(f"node_size must be positive; got {node_size}")
+    if not (np.isfinite(max_width) and max_width > 0):
+        raise ValueError(f"max_width must be positive; got {max_width}")
+    layers = getattr(model, "layers", [model])
+    sizes = [matrices[0].shape[1]] + [W.shape[0] for W in matrices]
+    hidden = len(matrices) - 1
+    names = [_node_names("x", sizes[0])]
+    for k in range(hidden):
+        names.append(_node_names("h", sizes[k + 1], None if hidden == 1 else k + 1))
+    names.append(_node_names("y'", sizes[-1]))
+    tallest = max(sizes)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.9 * len(sizes) + 0.6, 0.75 * tallest + 1.2))
+    positions = [
+        np.column_stack([np.full(n, 2.0 * k), (n - 1) / 2 - np.arange(n)])
+        for k, n in enumerate(sizes)
+    ]
+    largest = max(float(np.abs(W).max()) for W in matrices) or 1.0
+    for k, W in enumerate(matrices):
+        start, end = positions[k], positions[k + 1]
+        segments = [[start[j], end[i]] for i in range(W.shape[0]) for j in range(W.shape[1])]
+        weights = W.ravel()
+        colours = [COLORS["blue"] if w > 0 else COLORS["red"] for w in weights]
+        widths = 0.3 + (max_width - 0.3) * np.abs(weights) / largest
+        ax.add_collection(
+            mpl.collections.LineCollection(
+                segments, colors=colours, linewidths=widths, alpha=0.8, zorder=1
+            )
+        )
+    hidden_face = 0.35 * np.array(mpl.colors.to_rgb(COLORS["sky"])) + 0.65
+    for k, (points, labels) in enumerate(zip(positions, names, strict=True)):
+        face = "#F2F2F2" if k in (0, len(sizes) - 1) else hidden_face
+        for (u, v), label in zip(points, labels, strict=True):
+            ax.add_patch(
+                mpl.patches.Circle((u, v), node_size, facecolor=face, edgecolor="#404040", zorder=2)
+            )
+            ax.text(u, v, label, ha="center", va="center", fontsize=11, zorder=3)
+    bottom = -(tallest - 1) / 2 - 0.75
+    for k, layer in enumerate(layers):
+        activation = getattr(layer, "activation", "linear")
+        ax.text(
+            2.0 * (k + 1),
+            bottom,
+            rf"$\varrho$ = {activation}",
+            ha="center",
+            va="top",
+            fontsize=9,
+            color="#555555",
+        )
+    ax.legend(
+        handles=[
+            mpl.lines.Line2D([], [], color=COLORS["blue"], linewidth=2, label="$W_{ij} > 0$"),
+            mpl.lines.Line2D([], [], color=COLORS["red"], linewidth=2, label="$W_{ij} < 0$"),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        ncol=2,
+        fontsize=9,
+    )
+    ax.set_xlim(-0.6, 2.0 * (len(sizes) - 1) + 0.6)
+    ax.set_ylim(bottom - 0.4, (tallest - 1) / 2 + 0.6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def plot_activation(z, a, da=None, *, name="\\varrho", ax=None):
+    r"""Draw an activation function and, optionally, its derivative.
+
+    Parameters
+    ----------
+    z : array_like, shape (M,)
+        Pre-activations, increasing.
+    a : array_like, shape (M,)
+        The activation's values :math:`\varrho(z)`.
+    da : array_like, shape (M,), optional
+        Its derivative :math:`\varrho'(z)`, drawn dashed.
+    name : str, optional
+        The function's name in LaTeX, for the legend (e.g. ``r"\operatorname{relu}"``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dlmath.activations import relu, relu_grad
+    >>> from dlmath.plotting import plot_activation
+    >>> z = np.linspace(-2, 2, 5)
+    >>> ax = plot_activation(z, relu(z), relu_grad(z), name=r"\operatorname{relu}")
+    >>> ax.get_legend_handles_labels()[1]
+    ['$\\operatorname{relu}(z)$', "$\\operatorname{relu}'(z)$"]
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    z = np.asarray(z, dtype=float)
+    if z.ndim != 1 or z.size < 2:
+        raise ValueError(f"z must be a 1-D array of at least 2 values; got shape {z.shape}")
+    curves = {"a": a} if da is None else {"a": a, "da": da}
+    for key, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.shape != z.shape:
+            raise ValueError(f"{key} must have the shape of z {z.shape}; got {values.shape}")
+        curves[key] = values
+    ax = new_axes(ax)
+    ax.axhline(0.0, color="#999999", linewidth=0.8)
+    ax.axvline(0.0, color="#999999", linewidth=0.8)
+    ax.plot(z, curves["a"], color=COLORS["blue"], linewidth=2, label=f"${name}(z)$")
+    if da is not None:
+        ax.plot(
+            z,
+            curves["da"],
+            color=COLORS["orange"],
+            linewidth=2,
+            linestyle="--",
+            label=f"${name}'(z)$",
+        )
+    ax.set_xlabel("$z$")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_curves(x, curves, *, styles=None, ax=None):
+    """Draw several labelled functions of one variable on the same axes.
+
+    Parameters
+    ----------
+    x : array_like, shape (M,)
+        The points where the functions were evaluated, increasing.
+    curves : dict of str to array_like of shape (M,)
+        Legend label (LaTeX allowed) → the function's values at ``x``, in drawing order.
+    styles : dict of str to dict, optional
+        Label → keyword arguments for :meth:`matplotlib.axes.Axes.plot` (colour, line
+        style…); curves without a style take the book's colours in turn.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dlmath.plotting import plot_curves
+    >>> x = np.linspace(-1, 1, 5)
+    >>> ax = plot_curves(x, {"$|x|$": np.abs(x), "$x^2$": x**2})
+    >>> ax.get_legend_handles_labels()[1], ax.get_lines()[1].get_ydata().tolist()
+    (['$|x|$', '$x^2$'], [1.0, 0.25, 0.0, 0.25, 1.0])
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or x.size < 2:
+        raise ValueError(f"x must be a 1-D array of at least 2 values; got shape {x.shape}")
+    if not isinstance(curves, dict) or not curves:
+        raise TypeError(f"curves must be a non-empty dict of label -> values; got {curves!r:.60}")
+    styles = {} if styles is None else dict(styles)
+    unknown = set(styles) - set(curves)
+    if unknown:
+        raise ValueError(f"styles name curves that are not drawn: {sorted(unknown)}")
+    ax = new_axes(ax)
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        if values.shape != x.shape:
+            raise ValueError(
+                f"curve {label!r} must have the shape of x {x.shape}; got {values.shape}"
+            )
+        style = {"linewidth": 2}
+        style.update(styles.get(label, {}))
+        ax.plot(x, values, label=label, **style)
+    ax.legend(loc="best")
+    return ax
+
 
 # === Chapters 6-8: loss, gradient descent, backpropagation ===========================
 

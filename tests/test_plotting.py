@@ -158,7 +158,238 @@ def test_plot_gradient_field_rejects_bad_arguments(Z_shape, gradients, kwargs, m
 
 # === Chapter 4: the intuition of deep learning =======================================
 
+
+def _rgb(colour):
+    return mpl.colors.to_hex(colour, keep_alpha=False)
+
+
+def _two_class_data():
+    X = np.array([[0.0, 1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 0.0, 1.0, 0.5]])
+    y = np.array([0, 1, 0, 1, 1])
+    return X, y
+
+
+def test_plot_two_classes_draws_each_class_in_its_colour():
+    X, y = _two_class_data()
+    ax = plotting.plot_two_classes(X, y)
+    red, blue = ax.collections
+    assert red.get_offsets().tolist() == [[0.0, 0.0], [2.0, 0.0]]
+    assert blue.get_offsets().tolist() == [[1.0, 1.0], [3.0, 1.0], [4.0, 0.5]]
+    assert _rgb(red.get_facecolor()[0]) == _rgb(plotting.CLASS_COLORS[0])
+    assert _rgb(blue.get_facecolor()[0]) == _rgb(plotting.CLASS_COLORS[1])
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        (np.zeros((3, 2)), [0, 1], "shape \\(2, N\\)"),
+        (np.zeros((2, 2)), [0, 1, 1], "one label per column"),
+        (np.zeros((2, 2)), [0, 2], "labels 0 and 1"),
+        (np.zeros((2, 2)), [0.0, 1.0], "labels 0 and 1"),
+    ],
+)
+def test_plot_two_classes_rejects_bad_arguments(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        plotting.plot_two_classes(X, y)
+
+
+@pytest.mark.parametrize(("w", "b"), [([1.0, 2.0], -1.0), ([3.0, 0.1], 0.5), ([0.0, 1.0], 0.2)])
+def test_plot_line_draws_points_of_the_line_and_keeps_the_limits(w, b):
+    _, ax = plt.subplots()
+    ax.set(xlim=(-1.0, 2.0), ylim=(-0.5, 1.5))
+    line = plotting.plot_line(w, b, ax=ax)
+    points = line.get_xydata()
+    assert np.allclose(points @ np.array(w) + b, 0.0)
+    assert np.linalg.norm(points[1] - points[0]) > 1.0  # spans the axes, not a dot
+    assert ax.get_xlim() == (-1.0, 2.0)
+    assert ax.get_ylim() == (-0.5, 1.5)
+
+
+@pytest.mark.parametrize(("w", "b"), [([0.0, 0.0], 1.0), ([1.0], 0.0), ([1.0, np.nan], 0.0)])
+def test_plot_line_rejects_a_degenerate_normal(w, b):
+    with pytest.raises(ValueError, match="w must be"):
+        plotting.plot_line(w, b)
+
+
+def test_plot_decision_regions_colours_each_grid_point_by_the_larger_score():
+    X, y = _two_class_data()
+    calls = []
+
+    def above_diagonal(P):  # class 1 where v > u
+        calls.append(P.shape)
+        return np.vstack([P[0] - P[1], P[1] - P[0]])
+
+    ax = plotting.plot_decision_regions(above_diagonal, X, y, resolution=7, margin=0.0)
+    assert calls == [(2, 49)]
+    classes = np.asarray(ax.images[0].get_array())
+    u, v = np.linspace(0.0, 4.0, 7), np.linspace(0.0, 1.0, 7)
+    U, V = np.meshgrid(u, v)
+    assert classes.tolist() == (V > U).astype(int).tolist()
+    assert len(ax.collections) >= 3  # the boundary contour and the two classes
+    assert ax.get_xlim() == (0.0, 4.0)
+
+
+def test_plot_decision_regions_validates_the_model_and_the_grid():
+    X, y = _two_class_data()
+    with pytest.raises(TypeError, match="callable"):
+        plotting.plot_decision_regions("model", X, y)
+    with pytest.raises(ValueError, match="shape \\(2, 4\\)"):
+        plotting.plot_decision_regions(lambda P: P[:1], X, y, resolution=2)
+    with pytest.raises(ValueError, match="resolution"):
+        plotting.plot_decision_regions(lambda P: P, X, y, resolution=1)
+    with pytest.raises(ValueError, match="margin"):
+        plotting.plot_decision_regions(lambda P: P, X, y, margin=-1.0)
+
+
+def test_plot_representations_draws_one_panel_per_representation_and_the_line_last():
+    X, y = _two_class_data()
+    axes = plotting.plot_representations(
+        [X, 2 * X, -X], y, titles=["a", "b", "c"], line=([1.0, 0.0], -1.0)
+    )
+    assert [ax.get_title() for ax in axes] == ["a", "b", "c"]
+    for ax, R in zip(axes, [X, 2 * X, -X], strict=True):
+        drawn = np.vstack([c.get_offsets() for c in ax.collections])
+        assert sorted(map(tuple, drawn.tolist())) == sorted(map(tuple, R.T.tolist()))
+    assert [len(ax.get_lines()) for ax in axes] == [0, 0, 1]
+    assert np.allclose(axes[-1].get_lines()[0].get_xdata(), 1.0)  # the line u = 1
+
+
+def test_plot_representations_rejects_inconsistent_panels():
+    X, y = _two_class_data()
+    with pytest.raises(ValueError, match="same N points"):
+        plotting.plot_representations([X, X[:, :3]], y)
+    with pytest.raises(ValueError, match="titles must have 2"):
+        plotting.plot_representations([X, X], y, titles=["only one"])
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.plot_representations([], y)
+    _, axes = plt.subplots(1, 3)
+    with pytest.raises(ValueError, match="axes must have 2"):
+        plotting.plot_representations([X, X], y, axes=axes)
+
+
+_ROADMAP_TEXTS = {
+    "layers": {"Layer (weights)"},
+    "loss": {"Loss function", "Loss score"},
+    "optimizer": {"Optimizer"},
+}
+
+
+@pytest.mark.parametrize("highlight", [None, "layers", "loss", "optimizer"])
+def test_plot_roadmap_emphasises_only_the_highlighted_part(highlight):
+    ax = plotting.plot_roadmap(highlight)
+    texts = {t.get_text(): t for t in ax.texts}
+    assert {"Input X", "Predictions Y'", "True targets Y", "weight update"} <= set(texts)
+    for part, names in _ROADMAP_TEXTS.items():
+        greyed = highlight not in (None, part)
+        for name in names:
+            assert mpl.colors.same_color(texts[name].get_color(), "#909090") == greyed
+            assert (texts[name].get_fontweight() == "bold") == (highlight == part)
+    for name in ("Input X", "Predictions Y'", "True targets Y"):
+        assert mpl.colors.same_color(texts[name].get_color(), "black")
+
+
+def test_plot_roadmap_rejects_an_unknown_part():
+    with pytest.raises(ValueError, match="highlight must be None or one of"):
+        plotting.plot_roadmap("metrics")
+
+
 # === Chapter 5: layers and activation functions ======================================
+
+
+def test_plot_network_draws_one_edge_per_weight_styled_by_the_weight():
+    from dlmath.layers import Dense, Sequential
+
+    model = Sequential(
+        [
+            Dense.from_weights([[1.0, -2.0], [0.5, 0.0], [-0.25, 4.0]], activation="relu"),
+            Dense.from_weights([[2.0, -1.0, 1.0]]),
+        ]
+    )
+    ax = plotting.plot_network(model, max_width=4.0)
+    first, second = ax.collections
+    assert len(first.get_segments()) == 6
+    assert len(second.get_segments()) == 3
+    # The edge from input j to output i joins column k to column k + 1, in W.ravel() order.
+    start, end = first.get_segments()[1]  # W[0, 1]: input 2 -> hidden 1
+    assert start.tolist() == [0.0, -0.5]
+    assert end.tolist() == [2.0, 1.0]
+    weights = np.array([1.0, -2.0, 0.5, 0.0, -0.25, 4.0])
+    widths = np.asarray(first.get_linewidths())
+    assert np.allclose(widths, 0.3 + 3.7 * np.abs(weights) / 4.0)  # 4 = the largest |W|
+    blue = [_rgb(c) == _rgb(plotting.COLORS["blue"]) for c in first.get_colors()]
+    assert blue == (weights > 0).tolist()
+    labels = {t.get_text() for t in ax.texts}
+    assert {"$x_{1}$", "$x_{2}$", "$h_{3}$", "$y'_{1}$"} <= labels
+    assert len(ax.patches) == 2 + 3 + 1  # one circle per neuron
+
+
+def test_plot_network_names_several_hidden_layers_and_accepts_one_layer():
+    from dlmath.layers import Dense, Sequential
+
+    deep = Sequential([Dense(2, 2, "tanh", rng=k) for k in range(3)])
+    labels = {t.get_text() for t in plotting.plot_network(deep).texts}
+    assert {"$h^{(1)}_{1}$", "$h^{(2)}_{2}$", "$y'_{2}$"} <= labels
+    ax = plotting.plot_network(Dense(3, 2, rng=0))
+    assert [len(c.get_segments()) for c in ax.collections] == [6]
+
+
+def test_plot_network_rejects_what_is_not_a_model_and_bad_styles():
+    from dlmath.layers import Dense
+
+    with pytest.raises(TypeError, match="Sequential model or Dense layer"):
+        plotting.plot_network([[1.0, 2.0]])
+    with pytest.raises(ValueError, match="node_size"):
+        plotting.plot_network(Dense(2, 2, rng=0), node_size=0.0)
+    with pytest.raises(ValueError, match="max_width"):
+        plotting.plot_network(Dense(2, 2, rng=0), max_width=-1.0)
+
+
+def test_plot_activation_draws_the_function_and_its_derivative():
+    z = np.linspace(-2.0, 2.0, 9)
+    a, da = np.maximum(z, 0.0), (z > 0).astype(float)
+    ax = plotting.plot_activation(z, a, da, name="f")
+    handles, labels = ax.get_legend_handles_labels()
+    assert labels == ["$f(z)$", "$f'(z)$"]
+    assert handles[0].get_ydata().tolist() == a.tolist()
+    assert handles[1].get_ydata().tolist() == da.tolist()
+    assert handles[1].get_linestyle() == "--"
+    only = plotting.plot_activation(z, a)
+    assert only.get_legend_handles_labels()[1] == ["$\\varrho(z)$"]
+
+
+def test_plot_activation_rejects_mismatched_values():
+    z = np.linspace(-1.0, 1.0, 5)
+    with pytest.raises(ValueError, match="a must have the shape of z"):
+        plotting.plot_activation(z, z[:4])
+    with pytest.raises(ValueError, match="da must have the shape of z"):
+        plotting.plot_activation(z, z, z[:3])
+    with pytest.raises(ValueError, match="1-D array of at least 2"):
+        plotting.plot_activation([0.0], [0.0])
+
+
+def test_plot_curves_draws_each_curve_with_its_label_and_style():
+    x = np.linspace(0.0, 1.0, 4)
+    ax = plotting.plot_curves(
+        x, {"one": x, "two": x**2}, styles={"two": {"color": "black", "linestyle": ":"}}
+    )
+    one, two = ax.get_lines()
+    assert one.get_label() == "one"
+    assert one.get_ydata().tolist() == x.tolist()
+    assert two.get_ydata().tolist() == (x**2).tolist()
+    assert mpl.colors.same_color(two.get_color(), "black")
+    assert two.get_linestyle() == ":"
+    assert ax.get_legend() is not None
+
+
+def test_plot_curves_rejects_bad_curves_and_styles():
+    x = np.linspace(0.0, 1.0, 4)
+    with pytest.raises(TypeError, match="non-empty dict"):
+        plotting.plot_curves(x, {})
+    with pytest.raises(ValueError, match="shape of x"):
+        plotting.plot_curves(x, {"short": x[:2]})
+    with pytest.raises(ValueError, match="not drawn"):
+        plotting.plot_curves(x, {"one": x}, styles={"other": {}})
+
 
 # === Chapters 6-8: loss, gradient descent, backpropagation ===========================
 
