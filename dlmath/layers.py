@@ -30,6 +30,7 @@ import math
 import os
 import sys
 import time
+import zipfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -1043,16 +1044,23 @@ class Sequential:
 
         Raises
         ------
+        FileNotFoundError
+            If there is no such file.
         ValueError
             If the file is not a model saved by dlmath, or its arrays are inconsistent.
         """
         try:
-            with np.load(os.fspath(path), allow_pickle=False) as data:
+            # Open the file ourselves: np.load leaks its handle on a corrupt archive.
+            with open(os.fspath(path), "rb") as file, np.load(file, allow_pickle=False) as data:
                 arrays = {key: data[key] for key in data.files}
-        except (OSError, ValueError, EOFError) as exc:
+        except FileNotFoundError:
+            raise
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
             raise ValueError(f"cannot read a dlmath model from {path}: {exc}") from exc
         if "format" not in arrays or str(arrays["format"]) != cls._FORMAT:
             raise ValueError(f"{path} is not a model saved by dlmath ({cls._FORMAT})")
+        if "activations" not in arrays or arrays["activations"].ndim != 1:
+            raise ValueError(f"{path} lacks the list of the layers' activations")
         names = [str(name) for name in arrays["activations"]]
         layers = []
         for k, name in enumerate(names):

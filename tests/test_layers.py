@@ -870,7 +870,6 @@ def corrupt_files(folder):
     [
         "truncated",
         "garbage",
-        "missing",
         "other arrays",
         "wrong format tag",
         "no activations",
@@ -885,6 +884,11 @@ def test_load_gives_a_clear_error_for_a_file_that_is_not_a_dlmath_model(tmp_path
     error = load_error(path)
     assert isinstance(error, ValueError), f"load raised {type(error).__name__}: {error}"
     assert re.search(r"dlmath|layer|activation|lacks|expects", str(error))
+
+
+def test_load_of_a_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"missing\.npz"):
+        Sequential.load(tmp_path / "missing.npz")
 
 
 def load_error(path):
