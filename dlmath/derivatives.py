@@ -25,7 +25,7 @@ import numpy as np
 
 from dlmath._validation import as_float_array, check_positive
 
-__all__ = ["chain_factors", "chain_rule", "compose", "derivative", "gradient"]
+__all__ = ["DEFAULT_STEP", "chain_factors", "chain_rule", "compose", "derivative", "gradient"]
 
 #: Default step of the central differences: about the cube root of float64's machine
 #: epsilon, which balances truncation error (∝ h²) against rounding error (∝ 1/h).
