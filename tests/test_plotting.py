@@ -393,4 +393,162 @@ def test_plot_curves_rejects_bad_curves_and_styles():
 
 # === Chapters 6-8: loss, gradient descent, backpropagation ===========================
 
+
+def test_plot_residuals_joins_each_prediction_to_its_observation():
+    x, y, y_hat = [0.1, 0.3, 0.6], [0.2, 0.25, 0.4], [0.05, 0.15, 0.3]
+    ax = plotting.plot_residuals(x, y, y_hat, line=(0.5, 0.0))
+    segments = ax.collections[0].get_segments()
+    assert [s[:, 0].tolist() for s in segments] == [[0.1, 0.1], [0.3, 0.3], [0.6, 0.6]]
+    assert sorted(s[0, 1] for s in segments) == [0.05, 0.15, 0.3]
+    assert sorted(s[1, 1] for s in segments) == [0.2, 0.25, 0.4]
+    line = ax.lines[0]
+    assert line.get_xy1() == (0.0, 0.0)
+    assert line.get_slope() == 0.5
+    assert ax.lines[-2].get_ydata().tolist() == y
+    assert ax.lines[-1].get_ydata().tolist() == y_hat
+
+
+def test_plot_residuals_accepts_rows_and_rejects_mismatched_data():
+    ax = plotting.plot_residuals([[0.1, 0.3]], [[0.2, 0.25]], [[0.05, 0.15]])
+    assert ax.lines[-2].get_xdata().tolist() == [0.1, 0.3]
+    with pytest.raises(ValueError, match="same number of values"):
+        plotting.plot_residuals([0.1, 0.3], [0.2], [0.05, 0.15])
+    with pytest.raises(ValueError, match="finite"):
+        plotting.plot_residuals([0.1, float("nan")], [0.2, 0.3], [0.05, 0.15])
+    with pytest.raises(TypeError, match="pair"):
+        plotting.plot_residuals([0.1], [0.2], [0.05], line=0.5)
+
+
+def test_plot_fit_progress_draws_data_lines_and_reference_in_order():
+    ax = plotting.plot_fit_progress(
+        [0.1, 0.7],
+        [0.2, 0.7],
+        [0.5, 0.6, 0.7],
+        [0.0, 0.05, 0.08],
+        ["a", "b", "c"],
+        reference=(0.73, 0.077, "least squares"),
+    )
+    assert [line.get_label() for line in ax.lines] == ["data", "a", "b", "c", "least squares"]
+    assert [line.get_slope() for line in ax.lines[1:]] == [0.5, 0.6, 0.7, 0.73]
+    assert [line.get_xy1()[1] for line in ax.lines[1:]] == [0.0, 0.05, 0.08, 0.077]
+    # the later a line, the darker: viridis runs from yellow (light) to purple (dark)
+    brightness = [sum(mpl.colors.to_rgb(line.get_color())) for line in ax.lines[1:4]]
+    assert brightness[0] > brightness[1] > brightness[2]
+
+
+def test_plot_fit_progress_rejects_inconsistent_lengths():
+    with pytest.raises(ValueError, match="same length"):
+        plotting.plot_fit_progress([0.1], [0.2], [0.5, 0.6], [0.0], ["a", "b"])
+    with pytest.raises(TypeError, match="reference"):
+        plotting.plot_fit_progress([0.1], [0.2], [0.5], [0.0], ["a"], reference=(0.7, 0.1))
+
+
+def test_plot_series_draws_against_the_index_with_a_floor():
+    ax = plotting.plot_series(
+        {"one": [3.0, 2.0, 1.5], "two": [1.0, 0.5]}, logy=True, floor=(1.0, "floor")
+    )
+    assert ax.lines[0].get_xydata().tolist() == [[0, 3.0], [1, 2.0], [2, 1.5]]
+    assert ax.lines[1].get_xdata().tolist() == [0, 1]
+    assert list(ax.lines[2].get_ydata()) == [1.0, 1.0]
+    assert ax.get_yscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["one", "two", "floor"]
+
+
+def test_plot_series_accepts_one_sequence_and_rejects_bad_values():
+    ax = plotting.plot_series([0.3, 0.2, 0.1])
+    assert ax.get_legend() is None
+    assert ax.get_yscale() == "linear"
+    with pytest.raises(ValueError, match="positive"):
+        plotting.plot_series([1.0, 0.0], logy=True)
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.plot_series({})
+    with pytest.raises(ValueError, match="non-empty row"):
+        plotting.plot_series([[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_plot_descent_path_puts_each_point_on_the_curve():
+    path = [-2.0, 1.5, -0.5]
+    ax = plotting.plot_descent_path(lambda x: x**2 + 1, path)
+    curve, points = ax.lines[0], ax.lines[1]
+    assert points.get_xydata().tolist() == [[-2.0, 5.0], [1.5, 3.25], [-0.5, 1.25]]
+    xs = curve.get_xdata()
+    assert xs.min() <= -2.0  # the default interval covers the path
+    assert xs.max() >= 2.0
+    assert curve.get_ydata() == pytest.approx(xs**2 + 1)
+
+
+def test_plot_descent_path_validates_its_arguments():
+    with pytest.raises(TypeError, match="callable"):
+        plotting.plot_descent_path(3.0, [1.0, 0.5])
+    with pytest.raises(ValueError, match="finite"):
+        plotting.plot_descent_path(abs, [1.0, float("inf")])
+    with pytest.raises(ValueError, match="low < high"):
+        plotting.plot_descent_path(abs, [1.0, 0.5], xlim=(1.0, -1.0))
+
+
+def test_animate_descent_has_one_frame_per_point_and_draws_the_tangent():
+    path = [2.0, 1.0, 0.5, 0.25]
+    animation = plotting.animate_descent(lambda x: x**2, path, grad=lambda x: 2 * x)
+    assert animation._fig.number not in plt.get_fignums()  # no still copy is shown
+    html = animation.to_jshtml()
+    assert html.count("data:image/png;base64") == len(path)
+    # after rendering, the last frame is drawn: its tangent touches (0.25, 0.0625)
+    # with slope 2 * 0.25
+    tangent = animation._fig.axes[0].lines[1]
+    xs, ys = tangent.get_xdata(), tangent.get_ydata()
+    assert (ys[1] - ys[0]) / (xs[1] - xs[0]) == pytest.approx(0.5)
+    assert ys[0] + 0.5 * (0.25 - xs[0]) == pytest.approx(0.0625)
+
+
+def test_animate_descent_rejects_a_grad_that_is_not_callable():
+    with pytest.raises(TypeError, match="grad"):
+        plotting.animate_descent(abs, [1.0, 0.5], grad=2.0)
+
+
+def test_plot_descent_contour_draws_the_path_over_the_levels():
+    path = [[1.0, 0.5, 0.25], [-1.0, -0.5, -0.25]]
+    ax = plotting.plot_descent_contour(
+        lambda p: p @ p,
+        path,
+        xlim=(-1.5, 1.5),
+        ylim=(-1.5, 1.5),
+        levels=[0.5, 1.0, 2.0],
+        mark=(0.0, 0.0, "minimum"),
+    )
+    assert ax.lines[0].get_xydata().tolist() == [[1.0, -1.0], [0.5, -0.5], [0.25, -0.25]]
+    contour = ax.collections[0]
+    assert list(contour.levels) == [0.5, 1.0, 2.0]
+    # the level-1 contour of x^2 + y^2 is the unit circle
+    circle = contour.allsegs[1][0]
+    assert np.hypot(circle[:, 0], circle[:, 1]) == pytest.approx(1.0, abs=1e-3)
+    assert ax.get_xlim() == (-1.5, 1.5)
+
+
+def test_plot_descent_contour_wants_points_as_columns():
+    with pytest.raises(ValueError, match=r"shape \(2, N\)"):
+        plotting.plot_descent_contour(
+            lambda p: p @ p, [[1.0, -1.0], [0.5, -0.5], [0.2, 0.1]], xlim=(-1, 1), ylim=(-1, 1)
+        )
+
+
+def test_animation_html_embeds_every_frame_and_loads_nothing_from_other_sites():
+    animation = plotting.animate_descent(lambda x: x**2, [2.0, 1.0, 0.5])
+    html = plotting.animation_html(animation, default_mode="loop")
+    assert html.count("data:image/png;base64") == 3
+    assert "font-awesome" not in html
+    assert "https://" not in html
+    assert "http://" not in html
+    loop_button = html[html.index('value="loop"') :]
+    assert loop_button[: loop_button.index(">")].rstrip().endswith("checked")
+
+
+def test_animation_html_validates_its_arguments():
+    with pytest.raises(TypeError, match="Animation"):
+        plotting.animation_html("not an animation")
+    animation = plotting.animate_descent(lambda x: x**2, [2.0, 1.0])
+    with pytest.raises(ValueError, match="default_mode"):
+        plotting.animation_html(animation, default_mode="bounce")
+    assert plotting.animation_html(animation).count("data:image/png;base64") == 2
+
+
 # === Chapter 9: MNIST ================================================================
