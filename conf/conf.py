@@ -124,6 +124,22 @@ numpydoc_xref_aliases = {
 
 intersphinx_mapping = write_inventories(BUILD / "inventories")
 
+
+def _summarise_module(app, what, name, obj, options, lines) -> None:
+    """End each dlmath module's docstring with a table of its public names.
+
+    The API pages are ``automodule`` directives; this adds, between the module's
+    introduction and the entries, an ``autosummary`` table of everything in its
+    ``__all__`` (one-line summaries, linked to the entries below).
+    """
+    if what != "module" or not name.startswith("dlmath.") or not options.get("members"):
+        return
+    names = getattr(obj, "__all__", [])
+    if names:
+        lines += ["", ".. rubric:: Contents", "", ".. autosummary::", "   :nosignatures:", ""]
+        lines += [f"   ~{member}" for member in names]
+
+
 # --- bibliography -------------------------------------------------------------------
 bibtex_bibfiles = [str(ROOT / "book" / "references.bib")]
 bibtex_default_style = "plain"
@@ -242,6 +258,8 @@ def _depart_summary(self, node) -> None:
 
 
 def setup(app) -> None:
+    # after numpydoc (priority 500), which rewrites the docstring's sections
+    app.connect("autodoc-process-docstring", _summarise_module, priority=600)
     app.connect("html-page-context", _launch_from_notebooks, priority=600)
     app.add_node(
         _exercise_nodes.solution_node,

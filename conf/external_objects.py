@@ -77,6 +77,7 @@ OBJECTS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
             ("numpy.matmul", "py:function", "reference/generated/numpy.matmul.html"),
             ("numpy.dot", "py:function", "reference/generated/numpy.dot.html"),
             ("numpy.exp", "py:function", "reference/generated/numpy.exp.html"),
+            ("numpy.meshgrid", "py:function", "reference/generated/numpy.meshgrid.html"),
             ("array_like", "std:term", "glossary.html#term-array_like"),
         ],
     ),
@@ -86,6 +87,21 @@ OBJECTS: dict[str, tuple[str, str, list[tuple[str, str, str]]]] = {
         [
             ("matplotlib.axes.Axes", "py:class", "api/_as_gen/matplotlib.axes.Axes.html"),
             ("matplotlib.figure.Figure", "py:class", "api/_as_gen/matplotlib.figure.Figure.html"),
+            (
+                "matplotlib.axes.Axes.plot",
+                "py:method",
+                "api/_as_gen/matplotlib.axes.Axes.plot.html",
+            ),
+            (
+                "matplotlib.axes.Axes.scatter",
+                "py:method",
+                "api/_as_gen/matplotlib.axes.Axes.scatter.html",
+            ),
+            (
+                "matplotlib.collections.LineCollection",
+                "py:class",
+                "api/collections_api.html#matplotlib.collections.LineCollection",
+            ),
             (
                 "matplotlib.animation.FuncAnimation",
                 "py:class",

@@ -18,7 +18,7 @@ For every page it checks, and reports each failure with the page and what went w
 * every ``<img>`` loaded (``naturalWidth > 0``);
 * MathJax typeset every formula: as many ``mjx-container`` elements as math nodes that
   Sphinx wrote (``span.math``, ``div.math``), and no raw ``$…$``, ``\\(`` or ``\\[``
-  left in the visible text (code excluded);
+  left in the visible text (code and signatures excluded);
 * no cell error output (``.output.error``, ``.output.traceback``), except in cells
   tagged ``raises-exception``, whose traceback is the point;
 * every solution with ``:class: dropdown`` is a closed ``<details>`` element, and no
@@ -331,7 +331,7 @@ async () => {
     await MathJax.startup.promise;
   }
   await document.fonts.ready;
-  const skip = "pre, code, script, style, textarea, mjx-container, .highlight";
+  const skip = "pre, code, kbd, samp, script, style, textarea, mjx-container, .highlight, .sig";
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
     acceptNode: (n) => n.parentElement && n.parentElement.closest(skip)
       ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
