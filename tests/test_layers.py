@@ -661,7 +661,7 @@ def test_fit_learns_the_two_moons():
     before = model.evaluate(X_test, y_test)
     history = model.fit(X, y, epochs=60, batch_size=20, optimizer=Adam(0.02), seed=0, verbose=0)
     loss, acc = model.evaluate(X_test, y_test)
-    assert acc >= 0.95  # no straight line does better than about 0.88 here
+    assert acc >= 0.95  # beyond any straight line (see tests/test_datasets.py)
     assert loss < before[0] / 4
     assert history["loss"][-1] < history["loss"][0]
 
