@@ -49,6 +49,15 @@ def _z(z) -> np.ndarray:
     return as_float_array(z, "z", allow_empty=True)
 
 
+def _out(z: np.ndarray, out):
+    """A new array for the result (so that 0-d input gives a 0-d array), or ``out``."""
+    if out is None:
+        return np.empty_like(z)
+    if not isinstance(out, np.ndarray) or out.shape != z.shape:
+        raise ValueError(f"out must be an array of shape {z.shape}; got shape {np.shape(out)}")
+    return out
+
+
 # --- identity -------------------------------------------------------------------------
 def linear(z, out=None) -> np.ndarray:
     r"""The identity, :math:`\varrho(z) = z`: a layer with no activation.
@@ -71,7 +80,8 @@ def linear(z, out=None) -> np.ndarray:
     >>> linear([-1.0, 2.0]).tolist()
     [-1.0, 2.0]
     """
-    return _linear(_z(z), out)
+    z = _z(z)
+    return _linear(z, _out(z, out))
 
 
 def _linear(z, out=None):
@@ -136,7 +146,8 @@ def relu(z, out=None) -> np.ndarray:
     array([[0. , 0. , 2. ],
            [3. , 0. , 0.5]])
     """
-    return _relu(_z(z), out)
+    z = _z(z)
+    return _relu(z, _out(z, out))
 
 
 def _relu(z, out=None):
@@ -199,7 +210,8 @@ def sigmoid(z, out=None) -> np.ndarray:
     >>> sigmoid([-1000.0, 0.0, 1000.0]).tolist()
     [0.0, 0.5, 1.0]
     """
-    return _sigmoid(_z(z), out)
+    z = _z(z)
+    return _sigmoid(z, _out(z, out))
 
 
 def _sigmoid(z, out=None):
@@ -255,7 +267,8 @@ def tanh(z, out=None) -> np.ndarray:
     >>> tanh([0.0]).tolist()
     [0.0]
     """
-    return _tanh(_z(z), out)
+    z = _z(z)
+    return _tanh(z, _out(z, out))
 
 
 def _tanh(z, out=None):
