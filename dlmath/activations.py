@@ -180,7 +180,7 @@ def relu_grad(z) -> np.ndarray:
     [0.0, 0.0, 1.0, 1.0]
     """
     z = _z(z)
-    return (z > 0).astype(z.dtype)
+    return np.asarray(z > 0).astype(z.dtype)  # asarray: a 0-d array, not a scalar, for 0-d z
 
 
 # --- sigmoid --------------------------------------------------------------------------
@@ -242,7 +242,7 @@ def sigmoid_grad(z) -> np.ndarray:
     [0.25]
     """
     s = sigmoid(z)
-    return s * (1.0 - s)
+    return np.asarray(s * (1.0 - s))  # a 0-d array, not a scalar, for 0-d z
 
 
 # --- tanh -----------------------------------------------------------------------------
@@ -295,7 +295,7 @@ def tanh_grad(z) -> np.ndarray:
     [1.0]
     """
     t = np.tanh(_z(z))
-    return 1.0 - t * t
+    return np.asarray(1.0 - t * t)  # a 0-d array, not a scalar, for 0-d z
 
 
 # --- softmax --------------------------------------------------------------------------
@@ -333,7 +333,7 @@ def softmax(z, out=None) -> np.ndarray:
     z = as_float_array(z, "z", ndim=(1, 2), allow_empty=True)
     if z.shape[0] == 0:
         raise ValueError(f"z must have at least one class (row); got shape {z.shape}")
-    return _softmax(z, out)
+    return _softmax(z, _out(z, out))
 
 
 def _softmax(z, out=None):
