@@ -123,6 +123,26 @@ def test_activation_rejects_bad_input(name):
             call(["a"])
 
 
+@pytest.mark.parametrize("name", [*sorted(ELEMENTWISE), "softmax"])
+def test_out_must_have_the_shape_of_the_result(name):
+    function = softmax if name == "softmax" else ELEMENTWISE[name][0]
+    message = r"out must be an array of shape \(3, 4\); got shape \(4, 3\)"
+    with pytest.raises(ValueError, match=message):
+        function(Z, out=np.empty((4, 3)))
+    with pytest.raises(ValueError, match=r"out must be an array of shape \(3, 4\); got shape \(\)"):
+        function(Z, out=0.0)
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTWISE))
+def test_scalars_give_zero_dimensional_arrays(name):
+    function, grad = ELEMENTWISE[name]
+    for z in (0.7, np.float32(-0.7), np.array(2.0)):
+        for result in (function(z), grad(z)):
+            assert isinstance(result, np.ndarray)
+            assert result.shape == ()
+        assert float(function(z)) == pytest.approx(float(REFERENCE[name](np.float64(z))), rel=1e-7)
+
+
 def test_sigmoid_and_tanh_saturate_without_overflow():
     with np.errstate(all="raise"):
         np.testing.assert_array_equal(sigmoid([-1000.0, 0.0, 1000.0]), [0.0, 0.5, 1.0])
