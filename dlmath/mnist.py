@@ -265,25 +265,28 @@ def _download(url: str, target: Path, sha256: str, timeout: float = _DOWNLOAD_TI
 def _read_npz(file: Path, keys) -> dict[str, np.ndarray]:
     """Read the arrays ``keys`` of an ``.npz`` file, or raise ValueError naming it."""
     errors = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error)
-    try:
-        loaded = np.load(file, allow_pickle=False)
-    except errors as exc:
-        raise ValueError(f"{file} is not a readable .npz archive: {exc}") from exc
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise ValueError(f"{file} holds a single .npy array, not an .npz archive of arrays")
-    with loaded:
-        missing = [key for key in keys if key not in loaded.files]
-        if missing:
-            raise ValueError(
-                f"{file} lacks the array(s) {', '.join(missing)}; it holds "
-                f"{', '.join(loaded.files) or 'no arrays'}"
-            )
-        arrays = {}
-        for key in keys:
-            try:
-                arrays[key] = loaded[key]
-            except errors as exc:
-                raise ValueError(f"{file} is corrupt: cannot read {key}: {exc}") from exc
+    # The file is opened here, not by np.load, so that it is closed on every error
+    # (np.load leaks its own handle when a zip archive's directory is unreadable).
+    with open(file, "rb") as handle:
+        try:
+            loaded = np.load(handle, allow_pickle=False)
+        except errors as exc:
+            raise ValueError(f"{file} is not a readable .npz archive: {exc}") from exc
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError(f"{file} holds a single .npy array, not an .npz archive of arrays")
+        with loaded:
+            missing = [key for key in keys if key not in loaded.files]
+            if missing:
+                raise ValueError(
+                    f"{file} lacks the array(s) {', '.join(missing)}; it holds "
+                    f"{', '.join(loaded.files) or 'no arrays'}"
+                )
+            arrays = {}
+            for key in keys:
+                try:
+                    arrays[key] = loaded[key]
+                except errors as exc:
+                    raise ValueError(f"{file} is corrupt: cannot read {key}: {exc}") from exc
     return arrays
 
 
@@ -892,11 +895,12 @@ def main(argv=None) -> int:
             "batch_size": args.batch_size,
             "seed": args.seed,
         }
+        # The snapshot comes first, so that an epoch shown as finished is also saved.
         if args.backend == "numpy":
             model = build_model(args.seed)
             snapshot = _Snapshot(model.parameters)
             result = train_and_evaluate(
-                train, test, model=model, callbacks=[progress, snapshot], **settings
+                train, test, model=model, callbacks=[snapshot, progress], **settings
             )
             trained = result.model
         else:
@@ -909,7 +913,7 @@ def main(argv=None) -> int:
                 return 1
             snapshot = _Snapshot(lambda: keras_reference.keras_to_dlmath(keras_model).parameters())
             result = keras_reference.train_and_evaluate(
-                train, test, model=keras_model, callbacks=[progress, snapshot], **settings
+                train, test, model=keras_model, callbacks=[snapshot, progress], **settings
             )
             trained = keras_reference.keras_to_dlmath(keras_model)
     except KeyboardInterrupt:
