@@ -254,7 +254,7 @@ def _visit_summary(self, node) -> None:
 
 
 def _depart_summary(self, node) -> None:
-    self.body.append("</summary>\n")
+    self.body.append('<span class="dlmath-toggle" aria-hidden="true"></span></summary>\n')
 
 
 def setup(app) -> None:

@@ -493,6 +493,9 @@ def browser_checks(
 
     if not Path(chromium).is_file():
         return [f"no Chromium at {chromium} (apt-get install chromium)"]
+    screenshots.mkdir(parents=True, exist_ok=True)
+    for stale in screenshots.glob("*.png"):
+        stale.unlink()
     server, base = _serve(root)
     failures = []
     try:
