@@ -821,9 +821,9 @@ class Sequential:
             outputs = self._infer(X, batch_size, activate_last=True)
             return _losses.mse(targets, outputs), None
         logits = self._infer(X, batch_size, activate_last=False)
-        shifted = logits - logits.max(axis=0, keepdims=True)
         columns = np.arange(X.shape[1])
-        with np.errstate(under="ignore"):
+        with np.errstate(over="ignore", under="ignore"):  # columns spanning the float range
+            shifted = logits - logits.max(axis=0, keepdims=True)
             log_sum = np.log(np.exp(shifted).sum(axis=0))
         losses = log_sum - shifted[targets, columns]
         correct = np.count_nonzero(logits.argmax(axis=0) == targets)

@@ -369,8 +369,9 @@ def softmax_crossentropy(labels, logits) -> float:
     """
     logits = _logits(logits)
     labels = _labels_for(labels, logits)
-    shifted = logits - logits.max(axis=0, keepdims=True)
-    log_sum = np.log(np.exp(shifted).sum(axis=0))
+    with np.errstate(over="ignore", under="ignore"):  # columns spanning the float range
+        shifted = logits - logits.max(axis=0, keepdims=True)
+        log_sum = np.log(np.exp(shifted).sum(axis=0))
     return float(np.mean(log_sum - shifted[labels, np.arange(labels.size)]))
 
 

@@ -60,10 +60,11 @@ class Optimizer:
     Working chunk by chunk keeps every array of the formula in the processor's cache.
 
     Every ``FLUSH_EVERY`` steps, state values smaller in magnitude than
-    ``FLUSH_BELOW`` times the dtype's smallest normal number are set to zero. Decaying
-    averages otherwise sink into subnormal numbers, on which x86 arithmetic is about a
-    hundred times slower; TensorFlow avoids them by flushing subnormals to zero. Values
-    this small cannot change an update: they vanish beside :math:`\epsilon`.
+    ``FLUSH_BELOW`` times the dtype's smallest normal number (about 2e-31 in float32)
+    are set to zero. Decaying averages otherwise sink into subnormal numbers, on which
+    x86 arithmetic is about a hundred times slower; TensorFlow avoids them by running
+    with flush-to-zero. Second moments this small vanish beside :math:`\epsilon` and
+    change no update; momenta this small move only parameters smaller than about 1e-20.
     """
 
     state_names: tuple[str, ...] = ()
@@ -155,16 +156,17 @@ class Optimizer:
         """Compute per-step constants before the chunks are updated (Adam's bias fix)."""
 
     def _apply(self, p: np.ndarray, g: np.ndarray, state: tuple[np.ndarray, ...]) -> None:
-        same_layout = (p.flags.c_contiguous and g.flags.c_contiguous) or (
-            p.flags.f_contiguous and g.flags.f_contiguous
+        arrays = (p, g, *state)
+        same_layout = all(a.flags.c_contiguous for a in arrays) or all(
+            a.flags.f_contiguous for a in arrays
         )
         if not same_layout:
+            # Mixed memory layouts: NumPy matches elements by index, not by memory.
             t1, t2 = np.empty_like(p), np.empty_like(p)
             self._update(p, g, *state, t1, t2)
             return
-        # Flatten in memory order: views, with matching elements (the state arrays were
-        # made by zeros_like(p), so they share p's layout).
-        flat = [a.reshape(-1, order="A") for a in (p, g, *state)]
+        # One layout: flatten in memory order (views, matching element for element).
+        flat = [a.reshape(-1, order="A") for a in arrays]
         t1, t2 = self._scratch_for(p.dtype)
         for start in range(0, p.size, self.CHUNK):
             stop = min(start + self.CHUNK, p.size)
@@ -490,7 +492,9 @@ def gradient_descent(
 
         def grad(x):
             if scalar:
-                return gradient(lambda v: f(float(v[0])), np.array([x]), DEFAULT_STEP)[0]
+                # v[0] stays a NumPy float, which overflows to inf where a Python
+                # float raises OverflowError.
+                return gradient(lambda v: f(v[0]), np.array([x]), DEFAULT_STEP)[0]
             return gradient(f, x, DEFAULT_STEP)
 
     elif not callable(grad):

@@ -220,6 +220,24 @@ def test_fortran_arrays_larger_than_a_chunk(name):
     np.testing.assert_array_equal(f_order, c_order)
 
 
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_parameters_that_change_layout_between_steps_keep_their_state(name):
+    # A standalone Dense layer holds C-ordered weights; once in a Sequential model they
+    # become Fortran-ordered views. One optimizer stepping both must still match
+    # the state element for element.
+    rng = np.random.default_rng(9)
+    p0 = rng.normal(size=(6, 4))
+    grads = gradient_sequence((6, 4), steps=4, seed=10)
+    reference = p0.copy()
+    run(OPTIMIZERS[name](), [reference], [[g] for g in grads])
+    optimizer = OPTIMIZERS[name]()
+    p = p0.copy()
+    run(optimizer, [p], [[g] for g in grads[:2]])
+    p = np.asfortranarray(p)  # and so are the gradients, then
+    run(optimizer, [p], [[np.asfortranarray(g)] for g in grads[2:]])
+    np.testing.assert_array_equal(p, reference)
+
+
 # --- state ----------------------------------------------------------------------------------------
 
 
