@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -125,19 +126,48 @@ numpydoc_xref_aliases = {
 intersphinx_mapping = write_inventories(BUILD / "inventories")
 
 
-def _summarise_module(app, what, name, obj, options, lines) -> None:
-    """End each dlmath module's docstring with a table of its public names.
+#: numpydoc section titles that may appear in a module docstring.
+_MODULE_SECTIONS = {"Notes", "References", "Examples", "See Also", "Modules", "Warnings"}
 
-    The API pages are ``automodule`` directives; this adds, between the module's
-    introduction and the entries, an ``autosummary`` table of everything in its
-    ``__all__`` (one-line summaries, linked to the entries below).
+
+def _format_module_docstring(app, what, name, obj, options, lines) -> None:
+    """Give dlmath's module docstrings the treatment numpydoc gives functions' ones.
+
+    numpydoc leaves module docstrings as plain reST, so a ``References`` heading
+    becomes a real section of the API page (in the page's table of contents, and a
+    label "references" that collides between pages) and an uncited ``.. [1]`` warns.
+    Here section headings become rubrics, citations get numpydoc's LaTeX-only
+    back-references, and, on the pages that document members, a table of everything in
+    the module's ``__all__`` (one-line summaries, linked to the entries) goes between
+    the introduction and the first section.
     """
-    if what != "module" or not name.startswith("dlmath.") or not options.get("members"):
+    if what != "module" or not (name == "dlmath" or name.startswith("dlmath.")):
         return
-    names = getattr(obj, "__all__", [])
+    out: list[str] = []
+    citations: list[str] = []
+    first_section = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        underline = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if line.strip() in _MODULE_SECTIONS and underline and set(underline) == {"-"}:
+            first_section = len(out) if first_section is None else first_section
+            out += [f".. rubric:: {line.strip()}", ""]
+            i += 2
+            continue
+        if match := re.match(r"\.\. \[([\w.-]+)\]", line):
+            citations.append(match.group(1))
+        out.append(line)
+        i += 1
+    if citations:
+        out += ["", ".. only:: latex", "", "   " + ", ".join(f"[{c}]_" for c in citations), ""]
+    names = getattr(obj, "__all__", []) if options.get("members") else []
+    table = ["", ".. rubric:: Contents", "", ".. autosummary::", "   :nosignatures:", ""]
+    table += [f"   ~{member}" for member in names] + [""]
     if names:
-        lines += ["", ".. rubric:: Contents", "", ".. autosummary::", "   :nosignatures:", ""]
-        lines += [f"   ~{member}" for member in names]
+        at = len(out) if first_section is None else first_section
+        out[at:at] = table
+    lines[:] = out
 
 
 # --- bibliography -------------------------------------------------------------------
@@ -259,7 +289,7 @@ def _depart_summary(self, node) -> None:
 
 def setup(app) -> None:
     # after numpydoc (priority 500), which rewrites the docstring's sections
-    app.connect("autodoc-process-docstring", _summarise_module, priority=600)
+    app.connect("autodoc-process-docstring", _format_module_docstring, priority=600)
     app.connect("html-page-context", _launch_from_notebooks, priority=600)
     app.add_node(
         _exercise_nodes.solution_node,
