@@ -312,12 +312,11 @@ def static_checks(root: Path, pages: list[str]) -> tuple[dict[str, PageScan], li
                 f"{page}: {scan.open_solutions} dropdown solution(s) not rendered as a "
                 "closed <details>"
             )
-        notebook_path = root / "_sources" / Path(page).with_suffix(".ipynb")
-        notebook = (
-            json.loads(notebook_path.read_text(encoding="utf-8"))
-            if notebook_path.is_file()
-            else None
-        )
+        # the executed notebook: offered for download, or else where MyST-NB wrote it
+        stem = Path(page).with_suffix(".ipynb")
+        candidates = [root / "_sources" / stem, root.parent / "jupyter_execute" / stem]
+        found = [path for path in candidates if path.is_file()]
+        notebook = json.loads(found[0].read_text(encoding="utf-8")) if found else None
         failures += leaked_checks(page, scan, notebook)
     failures += check_links(root, scans)
     return scans, failures
