@@ -88,3 +88,22 @@ def _mnist_env() -> dict[str, str]:
     """Pass DLMATH_MNIST through to the chapters when it is set."""
     path = os.environ.get("DLMATH_MNIST")
     return {"DLMATH_MNIST": path} if path else {}
+
+
+@nox.session(python=PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """dlmath against Keras on MNIST: fit seconds, accuracy, matmul throughput.
+
+    Not run by default (it takes a few minutes). Needs the real MNIST (DLMATH_MNIST,
+    passed through, or the Keras cache); writes build/bench/mnist.json. Arguments go to
+    benchmarks/bench_mnist.py (e.g. ``nox -s bench -- --seeds 0 --epochs 1``).
+    """
+    session.install("-e", ".[keras]")
+    session.run(
+        "python",
+        "benchmarks/bench_mnist.py",
+        "--output",
+        str(BUILD / "bench" / "mnist.json"),
+        *session.posargs,
+        env={"TF_CPP_MIN_LOG_LEVEL": "2", **_mnist_env()},
+    )
