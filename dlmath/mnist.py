@@ -785,7 +785,10 @@ def _parser() -> argparse.ArgumentParser:
         help="the bundled 1,000-image sample, offline: train on 800 images, test on 200",
     )
     parser.add_argument(
-        "--save", type=Path, metavar="PATH", help="save the trained weights (dlmath .npz)"
+        "--save",
+        type=Path,
+        metavar="PATH",
+        help="save the trained weights (dlmath's .npz format; .npz is appended if missing)",
     )
     parser.add_argument(
         "--load",
@@ -820,7 +823,7 @@ def _evaluate_saved(args, parser, train, test) -> int:
     if (
         model.n_in != _N_PIXELS
         or model.n_out != _N_CLASSES
-        or model.layers[-1].activation != ("softmax")
+        or model.layers[-1].activation != "softmax"
     ):
         parser.error(
             f"--load {args.load}: expected a model from 784 inputs to 10 softmax outputs; "
@@ -875,14 +878,13 @@ def main(argv=None) -> int:
         parser.error("--load evaluates saved weights; it cannot be combined with --save")
     if args.load is not None and args.backend != "numpy":
         parser.error("--load evaluates dlmath weights: use it with --backend numpy")
+    if args.save is not None and not args.save.expanduser().absolute().parent.is_dir():
+        parser.error(f"--save {args.save}: the folder {args.save.parent} does not exist")
     snapshot: _Snapshot | None = None
     try:
         try:
             train, test = _load_data(args, parser)
-        except MNISTNotFoundError as exc:
-            print(f"dlmath-mnist: error: {exc}", file=sys.stderr)
-            return 1
-        except ValueError as exc:
+        except (MNISTNotFoundError, ValueError) as exc:  # from DLMATH_MNIST or the cache
             print(f"dlmath-mnist: error: {exc}", file=sys.stderr)
             return 1
         if args.load is not None:
@@ -922,8 +924,11 @@ def main(argv=None) -> int:
             model = build_model(0)
             for p, saved in zip(model.parameters(), snapshot.parameters, strict=True):
                 p[...] = saved
-            saved_to = _save_model(model, args.save)
-            message += f"; saved the weights of epoch {snapshot.epochs} to {saved_to}"
+            try:
+                saved_to = _save_model(model, args.save)
+                message += f"; saved the weights of epoch {snapshot.epochs} to {saved_to}"
+            except OSError as exc:
+                message += f"; could not save the weights to {args.save}: {exc}"
         elif args.save is not None:
             message += "; no epoch had finished, nothing saved"
         print(message, file=sys.stderr)

@@ -133,7 +133,9 @@ class Server:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/mnist.npz"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def close(self):
@@ -697,6 +699,7 @@ def test_cli_on_real_mnist(capsys, monkeypatch):
         (["--data", "/nonexistent/mnist.npz"], "no such file"),
         (["--sample", "--load", "/nonexistent/w.npz"], "no such file"),
         (["--no-such-option"], "unrecognized arguments"),
+        (["--sample", "--save", "/nonexistent/folder/w.npz"], "does not exist"),
     ],
 )
 def test_cli_bad_arguments_exit_2(capsys, argv, words):
