@@ -287,7 +287,24 @@ def _depart_summary(self, node) -> None:
     self.body.append('<span class="dlmath-toggle" aria-hidden="true"></span></summary>\n')
 
 
+#: A digest of this configuration's own code (and of the tools it imports). Sphinx
+#: re-reads every page when a configuration *value* changes, not when a function in this
+#: file does; this value changes with the code, so that no page keeps a stale rendering
+#: (re-reading is cheap: the chapters' outputs come from the execution cache).
+dlmath_conf_digest = hashlib.sha256(
+    b"".join(
+        path.read_bytes()
+        for path in (
+            HERE / "conf.py",
+            HERE / "external_objects.py",
+            ROOT / "tools" / "fetch_mathjax.py",
+        )
+    )
+).hexdigest()[:12]
+
+
 def setup(app) -> None:
+    app.add_config_value("dlmath_conf_digest", "", "env", types=frozenset({str}))
     # after numpydoc (priority 500), which rewrites the docstring's sections
     app.connect("autodoc-process-docstring", _format_module_docstring, priority=600)
     app.connect("html-page-context", _launch_from_notebooks, priority=600)
