@@ -423,6 +423,15 @@ class Activation(NamedTuple):
         ``backward(a, upstream, out=None)``: given the output :math:`a` and the
         gradient of the loss with respect to it, the gradient with respect to
         :math:`z`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dlmath.activations import ACTIVATIONS
+    >>> relu = ACTIVATIONS["relu"]
+    >>> a = relu.forward(np.array([-1.0, 2.0]))
+    >>> a.tolist(), relu.backward(a, np.array([5.0, 5.0])).tolist()
+    ([0.0, 2.0], [0.0, 5.0])
     """
 
     name: str

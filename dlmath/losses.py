@@ -484,6 +484,13 @@ class Loss(NamedTuple):
     with_softmax : bool
         Whether the last layer must be a softmax, whose backward pass is then fused
         with the loss's (:func:`softmax_crossentropy_grad`).
+
+    Examples
+    --------
+    >>> from dlmath.losses import LOSSES
+    >>> spec = LOSSES["mse"]
+    >>> spec.loss([1.0, 2.0], [1.5, 2.0]), spec.grad([1.0, 2.0], [1.5, 2.0]).tolist()
+    (0.125, [0.5, 0.0])
     """
 
     name: str

@@ -65,6 +65,18 @@ class Optimizer:
     x86 arithmetic is about a hundred times slower; TensorFlow avoids them by running
     with flush-to-zero. Second moments this small vanish beside :math:`\epsilon` and
     change no update; momenta this small move only parameters smaller than about 1e-20.
+
+    Examples
+    --------
+    Every optimizer has the same interface:
+
+    >>> import numpy as np
+    >>> from dlmath.optimizers import Momentum
+    >>> optimizer = Momentum(learning_rate=0.1, momentum=0.5)
+    >>> w = np.array([1.0, 1.0])
+    >>> optimizer.step([w], [np.array([1.0, -1.0])])
+    >>> optimizer.iterations, w.tolist(), optimizer.state[0]["momentum"].tolist()
+    (1, [0.9, 1.1], [-0.1, 0.1])
     """
 
     state_names: tuple[str, ...] = ()
@@ -106,6 +118,15 @@ class Optimizer:
         ValueError
             If the lists differ in length, a shape differs, a gradient is not finite,
             or the parameters are not the ones of the previous steps.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from dlmath.optimizers import GradientDescent
+        >>> W, B = np.ones((2, 2)), np.zeros((2, 1))
+        >>> GradientDescent(0.5).step([W, B], [np.eye(2), np.ones((2, 1))])
+        >>> W.tolist(), B.ravel().tolist()
+        ([[0.5, 1.0], [1.0, 0.5]], [-0.5, -0.5])
         """
         params, grads = self._check(params, grads)
         self._step(params, grads)
