@@ -167,15 +167,19 @@ def load_mnist(path=None, *, download: bool = True):
 
     Examples
     --------
-    >>> import os
+    With ``DLMATH_MNIST`` set, ``(x_train, y_train), (x_test, y_test) = load_mnist()``
+    gives the full database. A file that is not there is reported with every place
+    that was looked at:
+
     >>> from dlmath.mnist import load_mnist
-    >>> if os.environ.get("DLMATH_MNIST"):  # the real database, when provided
-    ...     (x_train, y_train), (x_test, y_test) = load_mnist()
-    ...     shapes = [a.shape for a in (x_train, y_train, x_test, y_test)]
-    ... else:
-    ...     shapes = [(60000, 28, 28), (60000,), (10000, 28, 28), (10000,)]
-    >>> shapes
-    [(60000, 28, 28), (60000,), (10000, 28, 28), (10000,)]
+    >>> try:
+    ...     load_mnist("no-such-folder/mnist.npz")
+    ... except FileNotFoundError as error:
+    ...     for line in str(error).splitlines()[:3]:
+    ...         print(line)
+    MNIST (mnist.npz) was not found. Looked, in order, at:
+      1. the path argument 'no-such-folder/mnist.npz': no such file
+      2. the environment variable DLMATH_MNIST: not consulted (path takes precedence)
     """
     if path is not None and not isinstance(path, str | os.PathLike):
         raise TypeError(f"path must be a str or os.PathLike; got {path!r:.80}")
