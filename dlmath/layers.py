@@ -394,6 +394,7 @@ class _Workspace:
         self.loss_grad = np.empty(layers[-1].n_out * size, dtype)
         self.columns = np.arange(size)
         self.ones = np.ones(size, dtype)
+        self.inputs = np.empty(size * layers[0].n_in, dtype)
 
     @staticmethod
     def view(buffer: np.ndarray, rows: int, m: int) -> np.ndarray:
@@ -735,6 +736,20 @@ class Sequential:
             )
         return loss_sum, correct
 
+    def _training_inputs(self, X) -> np.ndarray:
+        """Check training inputs; integer arrays are kept as they are (not copied)."""
+        array = np.asarray(X) if not isinstance(X, np.ndarray) else X
+        if array.dtype.kind not in "iu":
+            return self._layers[0]._check_input(X)
+        if array.ndim != 2 or array.shape[0] != self.n_in:
+            raise ValueError(
+                f"X must have {self.n_in} rows (features × examples, one example per "
+                f"column); got shape {array.shape}"
+            )
+        if array.shape[1] == 0:
+            raise ValueError(f"X must not be empty; got shape {array.shape}")
+        return array
+
     def _workspace_for(self, size: int) -> _Workspace:
         if self._workspace is None or self._workspace.size < size:
             self._workspace = _Workspace(self._layers, size, self.dtype)
@@ -928,11 +943,14 @@ class Sequential:
             optimizer = RMSprop()
         elif not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be a dlmath Optimizer; got {optimizer!r:.60}")
-        X = self._layers[0]._check_input(X)
+        X = self._training_inputs(X)
         n = X.shape[1]
         targets = self._check_targets(y, n, loss_spec)
         # One example per row in memory: a batch is a few contiguous rows to gather.
+        # Integer inputs (raw pixels) stay integers, four times smaller to gather, and
+        # each batch is converted into a buffer of the model's dtype.
         rows = np.ascontiguousarray(X.T)
+        convert = rows.dtype != self.dtype
         target_rows = targets if loss_spec.with_softmax else np.ascontiguousarray(targets.T)
         validation = None
         if validation_data is not None:
@@ -964,7 +982,12 @@ class Sequential:
                     index = slice(start, start + batch_size)
                 else:
                     index = order[start : start + batch_size]
-                xb = rows[index].T
+                if convert:
+                    xb = workspace.view(workspace.inputs, min(batch_size, n - start), self.n_in)
+                    np.copyto(xb, rows[index])
+                    xb = xb.T
+                else:
+                    xb = rows[index].T
                 yb = target_rows[index] if classify else target_rows[index].T
                 loss_sum, correct = self._step(xb, yb, loss_spec, workspace)
                 optimizer._step(params, grads)

@@ -591,8 +591,12 @@ def train_and_evaluate(
         model = build_model(seed)
     elif not isinstance(model, Sequential):
         raise TypeError(f"model must be a dlmath Sequential; got {model!r:.60}")
-    X_train = images_to_columns(train_rows, scale=scale)
-    X_test = images_to_columns(test_rows, scale=scale)
+    if scale:
+        X_train = images_to_columns(train_rows, scale=True)
+        X_test = images_to_columns(test_rows, scale=True)
+    else:
+        # Raw pixels stay integers: fit gathers them as such and converts each batch.
+        X_train, X_test = train_rows.T, test_rows.T
     started = time.perf_counter()
     history = model.fit(
         X_train,

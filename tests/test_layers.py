@@ -717,6 +717,39 @@ def test_fit_leaves_the_data_alone():
     np.testing.assert_array_equal(y, saved[1])
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64])
+def test_fit_on_integer_inputs_equals_fit_on_their_float_conversion(dtype):
+    # Integer inputs (raw pixels) are gathered as integers and converted batch by batch:
+    # the result must be bit for bit that of converting them all first.
+    rng = np.random.default_rng(4)
+    X_int = rng.integers(0, 256, size=(6, 50)).astype(dtype)
+    X_int = np.asfortranarray(X_int)  # one example per column, contiguous in memory
+    y = rng.integers(0, 3, size=50)
+    results = []
+    for X in (X_int, X_int.astype(np.float32)):
+        model = Sequential(
+            [
+                Dense(6, 5, "relu", rng=0, dtype=np.float32),
+                Dense(5, 3, "softmax", rng=1, dtype=np.float32),
+            ]
+        )
+        history = model.fit(X, y, epochs=2, batch_size=16, seed=3, verbose=0)
+        results.append(([p.copy() for p in model.parameters()], history))
+    (int_params, int_history), (float_params, float_history) = results
+    for a, b in zip(int_params, float_params, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert int_history == float_history
+    assert X_int.dtype == dtype  # the caller's array is not converted in place
+
+
+def test_fit_rejects_bad_integer_data():
+    model = small_classifier()
+    with pytest.raises(ValueError, match=r"X must have 2 rows .*; got shape \(3, 4\)"):
+        model.fit(np.ones((3, 4), np.uint8), np.zeros(4, int), verbose=0)
+    with pytest.raises(ValueError, match=r"X must not be empty; got shape \(2, 0\)"):
+        model.fit(np.ones((2, 0), np.uint8), np.zeros(0, int), verbose=0)
+
+
 def test_fit_prints_one_line_per_epoch(capsys):
     X, y = classification_data()
     small_classifier().fit(X, y, epochs=3, batch_size=10, verbose=1)
