@@ -21,6 +21,7 @@ __all__ = [
     "COLORS",
     "animate_descent",
     "animation_html",
+    "digit_grid",
     "new_axes",
     "plot_activation",
     "plot_curves",
@@ -39,6 +40,7 @@ __all__ = [
     "plot_tangent",
     "plot_transformation",
     "plot_two_classes",
+    "training_curves",
     "use_book_style",
 ]
 
@@ -96,11 +98,12 @@ def new_axes(ax=None, **subplots_kw):
     ax : matplotlib.axes.Axes, optional
         Axes to draw on.
     **subplots_kw
-        Passed to :func:`matplotlib.pyplot.subplots` for a new figure.
+        Passed to :func:`matplotlib.pyplot.subplots` for a new figure; with ``nrows``
+        or ``ncols`` above 1 it returns an array of axes, as that function does.
 
     Returns
     -------
-    matplotlib.axes.Axes
+    matplotlib.axes.Axes or numpy.ndarray of them
 
     Examples
     --------
@@ -1546,3 +1549,127 @@ def plot_descent_contour(
 
 
 # === Chapter 9: MNIST ================================================================
+
+
+def digit_grid(images, labels=None, predictions=None, ncols: int = 10, size: float = 0.9):
+    """Draw digit images in a grid, with their labels (and predictions) as titles.
+
+    Parameters
+    ----------
+    images : array_like, shape (n, height, width) or (784, n)
+        A stack of images, or 28 × 28 images flattened one per column (dlmath's layout).
+    labels : array_like of int, shape (n,), optional
+        True classes, shown above each image.
+    predictions : array_like of int, shape (n,), optional
+        Predicted classes; shown as ``true → predicted``, in red where they differ.
+    ncols : int, optional
+        Images per row.
+    size : float, optional
+        Width and height of one image, in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from dlmath.plotting import digit_grid
+    >>> fig = digit_grid(np.zeros((12, 28, 28)), labels=np.arange(12) % 10, ncols=6)
+    >>> len(fig.axes)
+    12
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(fig)
+    """
+    images = np.asarray(images)
+    if images.ndim == 2 and images.shape[0] == 784:
+        images = images.T.reshape(-1, 28, 28)
+    if images.ndim != 3:
+        raise ValueError(
+            f"images must have shape (n, height, width) or (784, n); got {np.shape(images)}"
+        )
+    n = images.shape[0]
+    if n == 0:
+        raise ValueError("images must not be empty")
+    for name, values in (("labels", labels), ("predictions", predictions)):
+        if values is not None and np.shape(values) != (n,):
+            raise ValueError(f"{name} must have shape ({n},); got {np.shape(values)}")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols must be a positive integer; got {ncols!r}")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(ncols * size, nrows * size * (1.25 if labels is not None else 1.0)),
+        squeeze=False,
+        layout="constrained",
+    )
+    for k, ax in enumerate(axes.flat):
+        if k >= n:
+            ax.remove()
+            continue
+        ax.imshow(images[k], cmap="gray_r", interpolation="nearest")
+        ax.set_axis_off()
+        if labels is not None:
+            title, color = f"{int(labels[k])}", "black"
+            if predictions is not None:
+                wrong = int(predictions[k]) != int(labels[k])
+                title = f"{int(labels[k])} → {int(predictions[k])}"
+                color = COLORS["red"] if wrong else "black"
+            ax.set_title(title, fontsize=9, color=color, pad=2)
+    return fig
+
+
+def training_curves(histories, metric: str = "accuracy", ax=None):
+    """Plot a metric per epoch for several training runs, training and validation.
+
+    Parameters
+    ----------
+    histories : dict of str to dict
+        Run name → history as returned by ``fit`` (``{"accuracy": [...],
+        "val_accuracy": [...], ...}``, Keras's ``History.history`` works too).
+    metric : str, optional
+        ``"accuracy"`` or ``"loss"``; the validation curve ``"val_" + metric`` is
+        drawn dashed when present.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from dlmath.plotting import training_curves
+    >>> ax = training_curves({"run": {"accuracy": [0.9, 0.95], "val_accuracy": [0.91, 0.93]}})
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['run, training', 'run, test']
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    if not histories:
+        raise ValueError("histories must name at least one run")
+    ax = new_axes(ax)
+    colors = list(COLORS.values())
+    for k, (name, history) in enumerate(histories.items()):
+        if metric not in history:
+            raise ValueError(f"history {name!r} has no {metric!r}; it has {sorted(history)}")
+        values = np.asarray(history[metric], dtype=float)
+        epochs = np.arange(1, values.size + 1)
+        color = colors[k % len(colors)]
+        ax.plot(epochs, values, marker="o", color=color, label=f"{name}, training")
+        if f"val_{metric}" in history:
+            ax.plot(
+                epochs,
+                np.asarray(history[f"val_{metric}"], dtype=float),
+                marker="s",
+                linestyle="--",
+                color=color,
+                label=f"{name}, test",
+            )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.set_xticks(epochs)
+    ax.legend()
+    return ax

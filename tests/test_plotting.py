@@ -552,3 +552,59 @@ def test_animation_html_validates_its_arguments():
 
 
 # === Chapter 9: MNIST ================================================================
+
+
+def test_digit_grid_draws_one_axes_per_image_and_marks_mistakes():
+    images = np.zeros((12, 28, 28))
+    images[:, 14, 14] = 255
+    labels = np.arange(12) % 10
+    predictions = labels.copy()
+    predictions[3] = (labels[3] + 1) % 10
+    fig = plotting.digit_grid(images, labels=labels, predictions=predictions, ncols=5)
+    assert len(fig.axes) == 12  # the three unused cells of the 3 x 5 grid are removed
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[0] == "0 → 0"
+    assert titles[3] == f"{labels[3]} → {predictions[3]}"
+    assert fig.axes[3].title.get_color() == plotting.COLORS["red"]
+    assert fig.axes[0].title.get_color() == "black"
+
+
+def test_digit_grid_accepts_dlmaths_column_layout():
+    images = np.random.default_rng(0).integers(0, 256, size=(3, 28, 28))
+    columns = images.reshape(3, 784).T
+    fig = plotting.digit_grid(columns)
+    np.testing.assert_array_equal(fig.axes[1].images[0].get_array(), images[1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"images": np.zeros((5, 5))},
+            r"images must have shape \(n, height, width\) or \(784, n\)",
+        ),
+        ({"images": np.zeros((0, 28, 28))}, "images must not be empty"),
+        ({"images": np.zeros((2, 28, 28)), "labels": [1]}, r"labels must have shape \(2,\)"),
+        ({"images": np.zeros((2, 28, 28)), "ncols": 0}, "ncols must be a positive integer"),
+    ],
+)
+def test_digit_grid_rejects_bad_input(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plotting.digit_grid(**kwargs)
+
+
+def test_training_curves_draws_training_and_validation_per_run():
+    runs = {
+        "a": {"loss": [1.0, 0.5, 0.25], "val_loss": [1.1, 0.7, 0.6]},
+        "b": {"loss": [2.0, 1.0, 0.5]},
+    }
+    ax = plotting.training_curves(runs, metric="loss")
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert sorted(lines) == ["a, test", "a, training", "b, training"]
+    np.testing.assert_array_equal(lines["a, test"].get_ydata(), [1.1, 0.7, 0.6])
+    np.testing.assert_array_equal(lines["b, training"].get_xdata(), [1, 2, 3])
+    assert lines["a, test"].get_linestyle() == "--"
+    with pytest.raises(ValueError, match="has no 'accuracy'"):
+        plotting.training_curves(runs, metric="accuracy")
+    with pytest.raises(ValueError, match="at least one run"):
+        plotting.training_curves({})
