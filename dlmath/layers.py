@@ -836,13 +836,7 @@ class Sequential:
             outputs = self._infer(X, batch_size, activate_last=True)
             return _losses.mse(targets, outputs), None
         logits = self._infer(X, batch_size, activate_last=False)
-        columns = np.arange(X.shape[1])
-        with np.errstate(over="ignore", under="ignore"):  # columns spanning the float range
-            shifted = logits - logits.max(axis=0, keepdims=True)
-            log_sum = np.log(np.exp(shifted).sum(axis=0))
-        losses = log_sum - shifted[targets, columns]
-        correct = np.count_nonzero(logits.argmax(axis=0) == targets)
-        return float(np.mean(losses, dtype=np.float64)), int(correct) / X.shape[1]
+        return _losses.softmax_crossentropy(targets, logits), _losses.accuracy(targets, logits)
 
     # --- training --------------------------------------------------------------------
     def fit(

@@ -372,7 +372,8 @@ def softmax_crossentropy(labels, logits) -> float:
     with np.errstate(over="ignore", under="ignore"):  # columns spanning the float range
         shifted = logits - logits.max(axis=0, keepdims=True)
         log_sum = np.log(np.exp(shifted).sum(axis=0))
-    return float(np.mean(log_sum - shifted[labels, np.arange(labels.size)]))
+    losses = log_sum - shifted[labels, np.arange(labels.size)]
+    return float(np.mean(losses, dtype=np.float64))
 
 
 def softmax_crossentropy_grad(labels, logits) -> np.ndarray:
