@@ -25,8 +25,9 @@ datasets
 mnist
     The MNIST digits: loading, the slides' model and a command-line trainer.
 
-``dlmath.plotting`` (matplotlib) and ``dlmath.keras_reference`` (TensorFlow) are not
-imported here, so that ``import dlmath`` needs NumPy alone.
+``dlmath.plotting`` (matplotlib), ``dlmath.keras_reference`` (TensorFlow) and
+``dlmath.mnist`` (also a command-line program, ``python -m dlmath.mnist``) are not imported
+here: import them by name. ``import dlmath`` needs NumPy alone.
 """
 
 from dlmath import (
