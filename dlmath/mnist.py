@@ -735,23 +735,20 @@ def _save_model(model: Sequential, path: Path) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    def positive(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"expected a positive integer; got {value}")
-        return value
+    def integer_at_least(minimum: int, wanted: str):
+        def parse(text: str) -> int:
+            try:
+                value = int(text)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"expected {wanted}; got {text!r}") from None
+            if value < minimum:
+                raise argparse.ArgumentTypeError(f"expected {wanted}; got {value}")
+            return value
 
-    def non_negative(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer >= 0; got {text!r}") from None
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"expected an integer >= 0; got {value}")
-        return value
+        return parse
+
+    positive = integer_at_least(1, "a positive integer")
+    non_negative = integer_at_least(0, "an integer >= 0")
 
     parser = argparse.ArgumentParser(
         prog="dlmath-mnist",
