@@ -58,6 +58,10 @@ class Optimizer:
     each name) and ``_update(p, g, *state, t1, t2)``, which applies the formula in
     place to one chunk, with two scratch arrays ``t1`` and ``t2`` of the chunk's size.
     Working chunk by chunk keeps every array of the formula in the processor's cache.
+    A subclass may also define ``_update_zero(p, g, *state, t1, t2)``: the same
+    update, bit for bit, for a chunk whose gradient is exactly zero (for RMSprop,
+    only :math:`v \leftarrow \rho v`). The trainer marks such ranges, where whole
+    input features are zero in a batch, and saves most of their arithmetic.
 
     Every ``FLUSH_EVERY`` steps, state values smaller in magnitude than
     ``FLUSH_BELOW`` times the dtype's smallest normal number (about 2e-31 in float32)
@@ -162,13 +166,19 @@ class Optimizer:
                 )
         return params, checked
 
-    def _step(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        """The update without argument checks (the trainer calls this)."""
+    def _step(self, params: list[np.ndarray], grads: list[np.ndarray], zero=None) -> None:
+        """The update without argument checks (the trainer calls this).
+
+        ``zero``, if given, holds for each parameter array a sorted list of
+        ``(start, stop)`` ranges of its memory (in the flattened order) where the
+        gradient is known to be exactly zero.
+        """
         if self._state is None:
             self._state = [tuple(np.zeros_like(p) for _ in self.state_names) for p in params]
         self._prepare()
-        for p, g, state in zip(params, grads, self._state, strict=True):
-            self._apply(p, g, state)
+        zero = zero or [()] * len(params)
+        for p, g, state, ranges in zip(params, grads, self._state, zero, strict=True):
+            self._apply(p, g, state, ranges)
         self.iterations += 1
         if self.state_names and self.iterations % self.FLUSH_EVERY == 0:
             self._flush_subnormals()
@@ -176,7 +186,7 @@ class Optimizer:
     def _prepare(self) -> None:
         """Compute per-step constants before the chunks are updated (Adam's bias fix)."""
 
-    def _apply(self, p: np.ndarray, g: np.ndarray, state: tuple[np.ndarray, ...]) -> None:
+    def _apply(self, p: np.ndarray, g: np.ndarray, state: tuple[np.ndarray, ...], zero=()) -> None:
         arrays = (p, g, *state)
         same_layout = all(a.flags.c_contiguous for a in arrays) or all(
             a.flags.f_contiguous for a in arrays
@@ -189,10 +199,14 @@ class Optimizer:
         # One layout: flatten in memory order (views, matching element for element).
         flat = [a.reshape(-1, order="A") for a in arrays]
         t1, t2 = self._scratch_for(p.dtype)
-        for start in range(0, p.size, self.CHUNK):
-            stop = min(start + self.CHUNK, p.size)
-            n = stop - start
-            self._update(*(a[start:stop] for a in flat), t1[:n], t2[:n])
+        done = 0
+        for lo, hi in (*zero, (p.size, p.size)):
+            for update, begin, end in ((self._update, done, lo), (self._update_zero, lo, hi)):
+                for start in range(begin, end, self.CHUNK):
+                    stop = min(start + self.CHUNK, end)
+                    n = stop - start
+                    update(*(a[start:stop] for a in flat), t1[:n], t2[:n])
+            done = hi
 
     def _scratch_for(self, dtype) -> tuple[np.ndarray, np.ndarray]:
         dtype = np.dtype(dtype)
@@ -211,6 +225,10 @@ class Optimizer:
 
     def _update(self, p, g, *state_and_scratch) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _update_zero(self, p, g, *state_and_scratch) -> None:
+        """``_update`` for a chunk whose gradient is exactly zero (by default, the same)."""
+        self._update(p, g, *state_and_scratch)
 
 
 class GradientDescent(Optimizer):
@@ -243,6 +261,9 @@ class GradientDescent(Optimizer):
     def _update(self, p, g, t1, t2):
         np.multiply(g, self.learning_rate, out=t1)
         p -= t1
+
+    def _update_zero(self, p, g, t1, t2):
+        pass  # w - alpha * 0 is w
 
 
 class Momentum(Optimizer):
@@ -362,6 +383,10 @@ class RMSprop(Optimizer):
         np.multiply(g, self.learning_rate, out=t2)
         t2 /= t1
         p -= t2
+
+    def _update_zero(self, p, g, v, t1, t2):
+        # With g = 0 the rule leaves w as it is and only decays v (exactly: v + 0 = v).
+        v *= self.rho
 
 
 class Adam(Optimizer):

@@ -308,6 +308,45 @@ def test_flushing_subnormal_state_leaves_the_parameters_unchanged(name, make):
         np.testing.assert_array_equal(with_flush[:100], without[:100])
 
 
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ranges_marked_zero_are_updated_as_a_zero_gradient_would_be(name, dtype):
+    # The trainer marks ranges where the gradient is exactly zero, and some optimizers
+    # then take a shortcut (RMSprop only decays v): it must give the same bits.
+    size = 2 * Optimizer.CHUNK + 999
+    zero = [(0, 5000), (Optimizer.CHUNK - 10, Optimizer.CHUNK + 10), (size - 50000, size)]
+    rng = np.random.default_rng(12)
+    p0 = rng.normal(size=size).astype(dtype)
+    grads = [rng.normal(size=size).astype(dtype)]  # a full first step: nonzero state
+    for _ in range(4):
+        g = rng.normal(size=size).astype(dtype)
+        for lo, hi in zero:
+            g[lo:hi] = 0.0
+            g[lo:hi:3] = -0.0
+        grads.append(g)
+    marked, plain = p0.copy(), p0.copy()
+    with_ranges, without = OPTIMIZERS[name](), OPTIMIZERS[name]()
+    with_ranges._step([marked], [grads[0]])
+    without._step([plain], [grads[0]])
+    for g in grads[1:]:
+        with_ranges._step([marked], [g], [zero])
+        without._step([plain], [g])
+    np.testing.assert_array_equal(marked, plain)
+    for a, b in zip(with_ranges.state[0].values(), without.state[0].values(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(marked, p0)
+
+
+def test_rmsprop_on_a_zero_gradient_only_decays_its_average():
+    optimizer = RMSprop(rho=0.5)
+    w = np.array([1.0, 2.0])
+    optimizer.step([w], [np.array([3.0, 4.0])])
+    v, moved = optimizer.state[0]["velocity"].copy(), w.copy()
+    optimizer._step([w], [np.zeros(2)], [[(0, 2)]])
+    np.testing.assert_array_equal(w, moved)
+    np.testing.assert_array_equal(optimizer.state[0]["velocity"], 0.5 * v)
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 
