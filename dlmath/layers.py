@@ -353,19 +353,29 @@ class Dense:
         self._X, self._A = X, A
         return A
 
-    def _backward(self, dA, *, overwrite: bool, input_grad: bool = True, out=None, ones=None):
+    def _backward(
+        self, dA, *, overwrite: bool, input_grad: bool = True, out=None, ones=None, span=None
+    ):
         """Unchecked backward pass; with ``overwrite`` the buffer ``dA`` is reused."""
         dZ = self._activation.backward(self._A, dA, out=dA if overwrite else None)
-        return self._linear_backward(dZ, input_grad=input_grad, out=out, ones=ones)
+        return self._linear_backward(dZ, input_grad=input_grad, out=out, ones=ones, span=span)
 
-    def _linear_backward(self, dZ, *, input_grad: bool = True, out=None, ones=None):
+    def _linear_backward(self, dZ, *, input_grad: bool = True, out=None, ones=None, span=None):
         """Gradients of Z = W·X + B: sets dW and dB, returns dX (or None).
 
         ``ones``, a vector of at least N ones, lets the bias gradient (the sum of each
         row of dZ) be computed as a matrix-vector product, several times faster than
-        ``np.sum`` on the training step's small matrices.
+        ``np.sum`` on the training step's small matrices. ``span = (lo, hi)`` says
+        that the rows of X outside ``lo:hi`` are zero: the columns of dW outside
+        ``lo:hi`` are then zero, filled rather than computed.
         """
-        np.matmul(dZ, self._X.T, out=self._dW)
+        if span is None:
+            np.matmul(dZ, self._X.T, out=self._dW)
+        else:
+            lo, hi = span
+            np.matmul(dZ, self._X[lo:hi].T, out=self._dW[:, lo:hi])
+            self._dW[:, :lo] = 0.0
+            self._dW[:, hi:] = 0.0
         if ones is None:
             np.sum(dZ, axis=1, keepdims=True, out=self._dB)
         else:
@@ -395,6 +405,9 @@ class _Workspace:
         self.columns = np.arange(size)
         self.ones = np.ones(size, dtype)
         self.inputs = np.empty(size * layers[0].n_in, dtype)
+        # The backward pass's copies of the examples whose gradient is not zero.
+        self.kept_inputs = [np.empty(layer.n_in * size, dtype) for layer in layers]
+        self.kept_delta = np.empty(layers[-1].n_out * size, dtype)
 
     @staticmethod
     def view(buffer: np.ndarray, rows: int, m: int) -> np.ndarray:
@@ -694,12 +707,15 @@ class Sequential:
             raise ValueError(f"y must have one label per column of X ({n}); got {labels.size}")
         return labels
 
-    def _step(self, X, y, loss: _losses.Loss, workspace: _Workspace) -> tuple[float, int]:
+    def _step(self, X, y, loss: _losses.Loss, workspace: _Workspace):
         """Forward and backward pass on one batch, into the workspace's buffers.
 
-        Sets every layer's gradients and returns the sum of the batch's losses and its
-        number of correct predictions (0 for regression). ``X`` is (n_in, m) with
-        m <= workspace.size. The first layer's input gradient is not computed.
+        Sets every layer's gradients and returns the sum of the batch's losses, its
+        number of correct predictions (0 for regression), and the ranges of the flat
+        gradient buffer that are exactly zero (for the optimizer). ``X`` is (n_in, m) with
+        m <= workspace.size. The first layer's input gradient is not computed, and
+        the backward pass skips the examples whose output gradient is exactly zero
+        (:meth:`_keep_nonzero`).
         """
         layers, ws = self._layers, workspace
         m = X.shape[1]
@@ -710,31 +726,73 @@ class Sequential:
             A = layer._forward(A, out=out, activate=not (k == last and loss.with_softmax))
         if loss.with_softmax:
             loss_sum, correct = _losses._softmax_crossentropy_step(A, y, ws.columns[:m])
-            delta = layers[last]._linear_backward(
-                A,
-                input_grad=last > 0,
-                out=ws.view(ws.deltas[-1], layers[last].n_in, m) if last > 0 else None,
-                ones=ws.ones,
-            )
+            dZ = A
         else:
             dA = ws.view(ws.loss_grad, layers[last].n_out, m)
             np.subtract(A, y, out=dA)
             loss_sum = float(np.vdot(dA, dA)) / layers[last].n_out
             dA *= 2.0 / dA.size
             correct = 0
-            delta = layers[last]._backward(
-                dA,
-                overwrite=True,
-                input_grad=last > 0,
-                out=ws.view(ws.deltas[-1], layers[last].n_in, m) if last > 0 else None,
-                ones=ws.ones,
-            )
-        for k in range(last - 1, -1, -1):
+            dZ = layers[last]._activation.backward(layers[last]._A, dA, out=dA)
+        dZ = self._keep_nonzero(dZ, ws)
+        m = dZ.shape[1]
+        # The input features that are zero in every kept example, before the first
+        # nonzero one and after the last, give zero columns of the first layer's dW.
+        nonzero = np.flatnonzero(layers[0]._X.any(axis=1))
+        span = (int(nonzero[0]), int(nonzero[-1]) + 1) if nonzero.size else (0, 0)
+        delta = dZ
+        for k in range(last, -1, -1):
             out = ws.view(ws.deltas[k - 1], layers[k].n_in, m) if k > 0 else None
-            delta = layers[k]._backward(
-                delta, overwrite=True, input_grad=k > 0, out=out, ones=ws.ones
-            )
-        return loss_sum, correct
+            first = span if k == 0 else None
+            if k == last:
+                delta = layers[k]._linear_backward(
+                    delta, input_grad=k > 0, out=out, ones=ws.ones, span=first
+                )
+            else:
+                delta = layers[k]._backward(
+                    delta, overwrite=True, input_grad=k > 0, out=out, ones=ws.ones, span=first
+                )
+        # Where those columns sit in the flat gradient buffer (W is stored column-major).
+        n_out, n_in = layers[0].n_out, layers[0].n_in
+        zero = [(a * n_out, b * n_out) for a, b in ((0, span[0]), (span[1], n_in)) if a < b]
+        return loss_sum, correct, zero
+
+    def _keep_nonzero(self, dZ: np.ndarray, ws: _Workspace) -> np.ndarray:
+        r"""Leave out of the backward pass the examples whose output gradient is zero.
+
+        Every weight gradient is a sum over the batch, :math:`\partial L / \partial W
+        = \sum_i \delta_i x_i^\top`, and an example whose column of ``dZ`` (the last
+        layer's :math:`\delta`) is exactly zero has :math:`\delta_i = 0` in every layer:
+        its terms are exact zeros. With a softmax this happens whenever the
+        probabilities equal the one-hot label to the last bit (the fused softmax sets
+        probabilities below eps² of the largest to zero), which is most of the
+        examples of the slides' fit on raw pixels: about three in four. Dropping them
+        makes the backward matrix products smaller and changes no gradient beyond the
+        order of rounding in the sums (adding zero is exact; the weight gradients
+        come out bit for bit the same here, the bias sums within an ulp).
+
+        Returns ``dZ`` itself when fewer than one example in 16 can be dropped (the
+        copies would cost more than they save); otherwise the kept columns of
+        ``dZ``, after pointing every layer's cached input and activation at copies of
+        the kept columns.
+        """
+        m = dZ.shape[1]
+        keep = np.flatnonzero(dZ.any(axis=0))
+        k = keep.size
+        if 16 * (m - k) < m:
+            return dZ
+        for layer, buffer in zip(self._layers, ws.kept_inputs, strict=True):
+            X = layer._X
+            if X.T.flags.c_contiguous:  # a batch stored one example per row: copy rows
+                rows = ws.view(buffer, k, layer.n_in)
+                layer._X = np.take(X.T, keep, axis=0, out=rows, mode="clip").T
+            else:
+                kept = ws.view(buffer, layer.n_in, k)
+                layer._X = np.take(X, keep, axis=1, out=kept, mode="clip")
+        for before, after in itertools.pairwise(self._layers):
+            before._A = after._X
+        kept = ws.view(ws.kept_delta, dZ.shape[0], k)
+        return np.take(dZ, keep, axis=1, out=kept, mode="clip")
 
     def _training_inputs(self, X) -> np.ndarray:
         """Check training inputs; integer arrays are kept as they are (not copied)."""
@@ -793,7 +851,7 @@ class Sequential:
         X = self._layers[0]._check_input(X)
         targets = self._check_targets(y, X.shape[1], loss_spec)
         workspace = _Workspace(self._layers, X.shape[1], self.dtype)
-        loss_sum, _ = self._step(X, targets, loss_spec, workspace)
+        loss_sum, _, _ = self._step(X, targets, loss_spec, workspace)
         return loss_sum / X.shape[1], [g.copy() for g in self.gradients()]
 
     def evaluate(
@@ -983,8 +1041,8 @@ class Sequential:
                 else:
                     xb = rows[index].T
                 yb = target_rows[index] if classify else target_rows[index].T
-                loss_sum, correct = self._step(xb, yb, loss_spec, workspace)
-                optimizer._step(params, grads)
+                loss_sum, correct, zero = self._step(xb, yb, loss_spec, workspace)
+                optimizer._step(params, grads, [zero])
                 loss_total += loss_sum
                 correct_total += correct
                 seen += xb.shape[1]

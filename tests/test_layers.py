@@ -487,6 +487,114 @@ def test_compute_gradients_with_one_hot_targets_equals_labels():
         np.testing.assert_allclose(a, b, rtol=1e-14)
 
 
+def confident_classifier(dtype=np.float64):
+    """A ReLU network so sure of its answers that most examples get a zero gradient."""
+    model = Sequential(
+        [Dense(6, 8, "relu", rng=2, dtype=dtype), Dense(8, 3, "softmax", rng=3, dtype=dtype)]
+    )
+    model.layers[1].W = 1000.0 * model.layers[1].W
+    return model
+
+
+def confident_data(model, n=40, seed=5):
+    """Inputs whose first and last features are always zero, and labels that the model
+    predicts, except for every fifth example."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0.0, 1.0, size=(6, n))
+    X[[0, 5]] = 0.0
+    y = reference_forward(model, X).argmax(axis=0)
+    y[::5] = (y[::5] + 1) % 3
+    return X, y
+
+
+def reference_gradients(model, X, y):
+    """Backpropagation through relu then softmax-cross-entropy, over every example."""
+    (W1, B1), (W2, B2) = ((layer.W.astype(np.float64), layer.B) for layer in model.layers)
+    Z1 = W1 @ X + B1
+    A1 = np.where(Z1 > 0, Z1, 0.0)
+    Z2 = W2 @ A1 + B2
+    P = np.exp(Z2 - Z2.max(axis=0)) / np.exp(Z2 - Z2.max(axis=0)).sum(axis=0)
+    dZ2 = (P - one_hot(y, 3)) / X.shape[1]
+    dZ1 = (W2.T @ dZ2) * (Z1 > 0)
+    return [dZ1 @ X.T, dZ1.sum(axis=1, keepdims=True), dZ2 @ A1.T, dZ2.sum(axis=1, keepdims=True)]
+
+
+def spy_on_kept_examples(monkeypatch):
+    """Record how many examples each backward pass keeps."""
+    kept = []
+    original = Sequential._keep_nonzero
+
+    def spy(self, dZ, workspace):
+        result = original(self, dZ, workspace)
+        kept.append(result.shape[1])
+        return result
+
+    monkeypatch.setattr(Sequential, "_keep_nonzero", spy)
+    return kept
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_skipping_the_examples_with_a_zero_gradient_changes_no_gradient(monkeypatch, order):
+    model = confident_classifier()
+    X, y = confident_data(model)
+    kept = spy_on_kept_examples(monkeypatch)
+    _, gradients = model.compute_gradients(np.asarray(X, order=order), y)
+    assert 8 <= kept[0] < 20  # the mislabelled examples and a few unsure ones
+    for ours, expected in zip(gradients, reference_gradients(model, X, y), strict=True):
+        np.testing.assert_allclose(ours, expected, rtol=1e-12, atol=1e-15)
+    # Features that are zero in every example give exactly zero weight gradients.
+    np.testing.assert_array_equal(gradients[0][:, [0, 5]], 0.0)
+
+
+def test_skipping_examples_in_float32_changes_no_gradient_beyond_rounding(monkeypatch):
+    model = confident_classifier(np.float32)
+    X, y = confident_data(model)
+    X = X.astype(np.float32)
+    kept = spy_on_kept_examples(monkeypatch)
+    _, skipping = model.compute_gradients(X, y)
+    assert kept[0] < 20
+    monkeypatch.setattr(Sequential, "_keep_nonzero", lambda self, dZ, workspace: dZ)
+    _, full = model.compute_gradients(X, y)
+    for a, b in zip(skipping, full, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6 * np.abs(b).max())
+
+
+def test_a_batch_without_any_error_has_exactly_zero_gradients(monkeypatch):
+    model = confident_classifier()
+    X, _ = confident_data(model)
+    logits = np.sort(model.layers[1].W @ model.layers[0].forward(X), axis=0)
+    X = X[:, logits[-1] - logits[-2] > 100.0]  # examples the model is sure of, to the last bit
+    y = reference_forward(model, X).argmax(axis=0)
+    kept = spy_on_kept_examples(monkeypatch)
+    loss, gradients = model.compute_gradients(X, y)
+    assert kept == [0]
+    assert X.shape[1] > 20
+    assert loss < 1e-30
+    for gradient_array in gradients:
+        np.testing.assert_array_equal(gradient_array, 0.0)
+
+
+def test_fit_skipping_examples_and_features_agrees_with_the_full_computation(monkeypatch):
+    # The same fit with the two shortcuts (examples with a zero gradient; zero input
+    # features, whose weights RMSprop then only decays) and without them.
+    results = []
+    for shortcuts in (True, False):
+        if not shortcuts:
+            monkeypatch.setattr(Sequential, "_keep_nonzero", lambda self, dZ, workspace: dZ)
+            monkeypatch.setattr(RMSprop, "_update_zero", RMSprop._update)
+        model = confident_classifier()
+        model.layers[1].W = model.layers[1].W / 50.0
+        X, y = confident_data(model, n=64)
+        initial = model.layers[0].W.copy()
+        model.fit(X, y, epochs=3, batch_size=16, seed=1, verbose=0)
+        results.append([p.copy() for p in model.parameters()])
+        # The weights of the features that are always zero never move.
+        np.testing.assert_array_equal(model.layers[0].W[:, [0, 5]], initial[:, [0, 5]])
+    for fast, full in zip(*results, strict=True):
+        np.testing.assert_allclose(fast, full, rtol=1e-12, atol=1e-15)
+    assert not np.array_equal(results[0][0], initial)
+
+
 def test_evaluate_classification_from_the_logits():
     model = small_classifier()
     X, y = classification_data()
