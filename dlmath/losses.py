@@ -23,7 +23,6 @@ from typing import NamedTuple
 import numpy as np
 
 from dlmath._validation import as_float_array, as_labels, check_fraction
-from dlmath.activations import softmax
 
 __all__ = [
     "LOSSES",
@@ -398,18 +397,44 @@ def softmax_crossentropy_grad(labels, logits) -> np.ndarray:
     cheaper, and it stays accurate when the softmax saturates, where the chained
     form divides by a probability that has underflowed.
 
+    Probabilities smaller than :math:`\varepsilon^2` times the largest of their
+    column (:math:`\varepsilon` the dtype's machine epsilon, so about 1e-14 in
+    float32) are set to exactly zero, as the trainer does: they are far below what
+    any sum they enter can resolve, and without this their products run into
+    subnormal numbers, which x86 processors compute about a hundred times slower.
+    An example whose softmax is its one-hot label to that precision has a gradient
+    of exactly zero.
+
     Examples
     --------
     >>> from dlmath.losses import softmax_crossentropy_grad
     >>> softmax_crossentropy_grad([0], [[0.0], [0.0]]).tolist()
     [[-0.5], [0.5]]
+
+    A confident, correct prediction gives a zero gradient:
+
+    >>> softmax_crossentropy_grad([0], [[0.0], [-80.0]]).tolist()
+    [[0.0], [0.0]]
     """
     logits = _logits(logits)
     labels = _labels_for(labels, logits)
-    grad = softmax(logits)
+    grad = logits - logits.max(axis=0, keepdims=True)
+    grad /= _exp_flushed(grad)
     grad[labels, np.arange(labels.size)] -= 1.0
     grad /= labels.size
     return grad
+
+
+def _exp_flushed(shifted: np.ndarray) -> np.ndarray:
+    """Replace ``shifted`` (logits minus their column maxima) by its exponential, in
+    place, with the entries below ``eps**2`` set to zero; return the column sums.
+
+    Dividing by the sums gives the softmax of :func:`softmax_crossentropy_grad`.
+    """
+    floor = 2.0 * math.log(float(np.finfo(shifted.dtype).eps))
+    np.copyto(shifted, -np.inf, where=shifted < floor)
+    np.exp(shifted, out=shifted)
+    return shifted.sum(axis=0)
 
 
 def accuracy(labels, scores) -> float:
@@ -447,20 +472,16 @@ def _softmax_crossentropy_step(
     ``(softmax(logits) - one_hot(labels)) / m`` and returns the sum of the m losses
     and the number of correct predictions. ``columns`` is ``arange(m)``.
 
-    Probabilities smaller than ``eps**2`` times the largest of their column (eps the
-    dtype's machine epsilon) are set to zero. They are far below what the sums they
-    enter can resolve, and without this step their logarithms and products run into
-    subnormal numbers, which x86 processors compute about a hundred times slower
-    (TensorFlow avoids them by flushing subnormals to zero, which NumPy cannot do).
+    The gradient is exactly :func:`softmax_crossentropy_grad`'s, which sets the
+    probabilities smaller than ``eps**2`` times the largest of their column to zero
+    (TensorFlow avoids the subnormal numbers they would produce by flushing
+    subnormals to zero, which NumPy cannot do).
     """
     m = logits.shape[1]
     correct = int(np.count_nonzero(logits.argmax(axis=0) == labels))
     logits -= logits.max(axis=0, keepdims=True)
     true_logit = logits[labels, columns]
-    floor = 2.0 * math.log(float(np.finfo(logits.dtype).eps))
-    logits[logits < floor] = -np.inf
-    np.exp(logits, out=logits)
-    total = logits.sum(axis=0)
+    total = _exp_flushed(logits)
     loss_sum = float(np.sum(np.log(total) - true_logit))
     logits /= total
     logits[labels, columns] -= 1.0

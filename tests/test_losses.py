@@ -13,6 +13,7 @@ from dlmath.losses import (
     EPSILON,
     LOSSES,
     Loss,
+    _softmax_crossentropy_step,
     accuracy,
     categorical_crossentropy,
     categorical_crossentropy_grad,
@@ -384,3 +385,27 @@ def test_categorical_crossentropy_matches_keras(keras):
         assert categorical_crossentropy(targets[:, [i]], probs[:, [i]]) == pytest.approx(
             float(per_example[i]), rel=1e-6
         )
+
+
+# --- the trainer's fused step -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_trainers_fused_step_is_the_public_loss_and_gradient(dtype):
+    rng = np.random.default_rng(8)
+    logits = (rng.normal(size=(10, 64)) * rng.choice([1.0, 30.0, 300.0], size=64)).astype(dtype)
+    labels = rng.integers(0, 10, size=64)
+    labels[::3] = logits[:, ::3].argmax(axis=0)  # confident and right: some saturate
+    buffer = logits.copy()
+    loss_sum, correct = _softmax_crossentropy_step(buffer, labels, np.arange(64))
+    np.testing.assert_array_equal(buffer, softmax_crossentropy_grad(labels, logits))
+    assert loss_sum / 64 == pytest.approx(softmax_crossentropy(labels, logits), rel=1e-5)
+    assert correct == np.count_nonzero(logits.argmax(axis=0) == labels)
+    assert np.count_nonzero(~buffer.any(axis=0)) >= 3  # exactly zero gradients
+
+
+def test_probabilities_below_eps_squared_of_the_largest_are_zero():
+    # exp(-80) ~ 2e-35 is below eps² ~ 5e-32 in float64, exp(-70) ~ 4e-31 is not.
+    grad = softmax_crossentropy_grad([0, 0], [[0.0, 0.0], [-80.0, -70.0]])
+    assert grad[1, 0] == 0.0
+    assert grad[1, 1] == pytest.approx(math.exp(-70.0) / 2, rel=1e-12)
