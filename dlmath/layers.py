@@ -428,6 +428,9 @@ class Sequential:
     ----------
     history : dict or None
         The per-epoch history of the last :meth:`fit`.
+    metadata : dict of str to str
+        Notes saved with the model (``save(path, metadata=...)``) and restored by
+        :meth:`load`, such as how its inputs were prepared; empty by default.
 
     Notes
     -----
@@ -470,6 +473,7 @@ class Sequential:
             raise ValueError(f"all layers must share one dtype; got {sorted(map(str, dtypes))}")
         self._layers = tuple(layers)
         self.history: dict[str, list[float]] | None = None
+        self.metadata: dict[str, str] = {}
         self._workspace: _Workspace | None = None
         self._bind_buffers()
 
@@ -1073,13 +1077,21 @@ class Sequential:
     # --- saving and loading ----------------------------------------------------------
     _FORMAT = "dlmath.Sequential/1"
 
-    def save(self, path) -> None:
+    def save(self, path, metadata=None) -> None:
         """Save the architecture and weights to an ``.npz`` file (no pickling).
 
         Parameters
         ----------
         path : str or os.PathLike
             Where to write; NumPy appends ``.npz`` when the name lacks it.
+        metadata : mapping of str to str, optional
+            Notes to keep with the weights; by default the model's :attr:`metadata`.
+            :meth:`load` restores them as the new model's ``metadata``.
+
+        Raises
+        ------
+        TypeError
+            If a key or a value of ``metadata`` is not a string.
 
         Examples
         --------
@@ -1094,9 +1106,17 @@ class Sequential:
         >>> all(bool((a == b).all()) for a, b in zip(again.parameters(), model.parameters()))
         True
         """
+        metadata = dict(self.metadata if metadata is None else metadata)
+        for key, value in metadata.items():
+            if not (isinstance(key, str) and isinstance(value, str)):
+                raise TypeError(
+                    f"metadata must map strings to strings; got {key!r:.40}: {value!r:.40}"
+                )
         arrays = {
             "format": np.array(self._FORMAT),
             "activations": np.array([layer.activation for layer in self._layers]),
+            "metadata_keys": np.array(list(metadata), dtype=str),
+            "metadata_values": np.array(list(metadata.values()), dtype=str),
         }
         for k, layer in enumerate(self._layers):
             arrays[f"W{k}"] = layer.W
@@ -1115,7 +1135,7 @@ class Sequential:
         Returns
         -------
         Sequential
-            A new model with the saved architecture and weights.
+            A new model with the saved architecture, weights and ``metadata``.
 
         Raises
         ------
@@ -1142,7 +1162,13 @@ class Sequential:
             if f"W{k}" not in arrays or f"B{k}" not in arrays:
                 raise ValueError(f"{path} lacks the weights of layer {k}")
             layers.append(Dense.from_weights(arrays[f"W{k}"], arrays[f"B{k}"], name))
-        return cls(layers)
+        model = cls(layers)
+        keys, values = arrays.get("metadata_keys"), arrays.get("metadata_values")
+        if keys is not None or values is not None:  # files from before metadata have none
+            if keys is None or values is None or keys.ndim != 1 or keys.shape != values.shape:
+                raise ValueError(f"{path} holds inconsistent metadata")
+            model.metadata = {str(k): str(v) for k, v in zip(keys, values, strict=True)}
+        return model
 
 
 def _call(callbacks: Sequence, method: str, *args) -> None:

@@ -722,16 +722,26 @@ class _Snapshot:
         self.epochs = epoch + 1
 
 
-def _save_model(model: Sequential, path: Path) -> Path:
-    """Save atomically: into a temporary file, then rename. Returns the path."""
+def _save_model(model: Sequential, path: Path, scale: bool) -> Path:
+    """Save atomically: into a temporary file, then rename. Returns the path.
+
+    The file also records how the pixels were prepared, for ``--load``.
+    """
     path = path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
     try:
-        model.save(temporary)
+        model.save(temporary, metadata={_PIXELS_KEY: _pixels(scale)})
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+_PIXELS_KEY = "pixels"
+
+
+def _pixels(scale: bool) -> str:
+    return "pixels / 255" if scale else "raw pixels"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -773,8 +783,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--scale",
         action=argparse.BooleanOptionalAction,
-        default=False,
-        help="divide the pixels by 255 (default: raw pixels 0..255, as the slides)",
+        default=None,
+        help=(
+            "divide the pixels by 255 (default: raw pixels 0..255, as the slides; with "
+            "--load, as the weights were trained)"
+        ),
     )
     parser.add_argument(
         "--backend",
@@ -799,7 +812,7 @@ def _parser() -> argparse.ArgumentParser:
         "--load",
         type=Path,
         metavar="PATH",
-        help="evaluate weights saved by --save instead of training (use the same --scale)",
+        help="evaluate weights saved by --save instead of training",
     )
     return parser
 
@@ -834,9 +847,15 @@ def _evaluate_saved(args, parser, train, test) -> int:
             f"--load {args.load}: expected a model from 784 inputs to 10 softmax outputs; "
             f"got {model!r}"
         )
-    lines = [f"Evaluating {args.load} ({'pixels / 255' if args.scale else 'raw pixels'})"]
+    saved = model.metadata.get(_PIXELS_KEY)
+    # Unless asked otherwise, as the weights were trained (files without the note: raw).
+    scale = args.scale if args.scale is not None else saved == _pixels(True)
+    note = ""
+    if saved is not None and saved != _pixels(scale):
+        note = f"; the weights were trained on {saved}"
+    lines = [f"Evaluating {args.load} ({_pixels(scale)}{note})"]
     for name, (images, labels) in (("train", train), ("test", test)):
-        X = images_to_columns(images, scale=args.scale)
+        X = images_to_columns(images, scale=scale)
         loss, accuracy = model.evaluate(X, labels)
         lines.append(f"{name} accuracy: {accuracy:.4f} (loss {loss:.4f}, {len(labels)} images)")
     print("\n".join(lines))
@@ -894,6 +913,7 @@ def main(argv=None) -> int:
             return 1
         if args.load is not None:
             return _evaluate_saved(args, parser, train, test)
+        args.scale = bool(args.scale)
         batches = math.ceil(len(train[1]) / args.batch_size)
         progress = ProgressBar(args.epochs, batches)
         settings = {
@@ -930,7 +950,7 @@ def main(argv=None) -> int:
             for p, saved in zip(model.parameters(), snapshot.parameters, strict=True):
                 p[...] = saved
             try:
-                saved_to = _save_model(model, args.save)
+                saved_to = _save_model(model, args.save, args.scale)
                 message += f"; saved the weights of epoch {snapshot.epochs} to {saved_to}"
             except OSError as exc:
                 message += f"; could not save the weights to {args.save}: {exc}"
@@ -939,7 +959,7 @@ def main(argv=None) -> int:
         print(message, file=sys.stderr)
         return 128 + signal.SIGINT
     data = "the bundled sample" if args.sample else "MNIST"
-    pixels = "pixels / 255" if args.scale else "raw pixels"
+    pixels = _pixels(args.scale)
     epochs = f"{args.epochs} epoch{'s' if args.epochs != 1 else ''}"
     print(
         f"Trained with {args.backend} on {data}: {len(train[1])} training images, "
@@ -951,7 +971,7 @@ def main(argv=None) -> int:
     print(f"fit seconds:    {result.fit_seconds:.2f}")
     if args.save is not None:
         try:
-            saved_to = _save_model(trained, args.save)
+            saved_to = _save_model(trained, args.save, args.scale)
         except OSError as exc:
             print(f"dlmath-mnist: error: cannot save to {args.save}: {exc}", file=sys.stderr)
             return 1

@@ -966,6 +966,29 @@ def test_save_appends_npz_and_accepts_strings(tmp_path):
     )
 
 
+def test_save_keeps_metadata_and_load_restores_it(tmp_path):
+    model = Sequential([Dense(2, 1, rng=0)])
+    assert model.metadata == {}
+    model.metadata["pixels"] = "raw pixels"
+    model.save(tmp_path / "own.npz")
+    assert Sequential.load(tmp_path / "own.npz").metadata == {"pixels": "raw pixels"}
+    model.save(tmp_path / "given.npz", metadata={"pixels": "pixels / 255", "note": "é"})
+    again = Sequential.load(tmp_path / "given.npz")
+    assert again.metadata == {"pixels": "pixels / 255", "note": "é"}
+    # A file written before metadata existed loads with none.
+    arrays = dict(np.load(tmp_path / "given.npz"))
+    del arrays["metadata_keys"], arrays["metadata_values"]
+    np.savez(tmp_path / "old.npz", **arrays)
+    assert Sequential.load(tmp_path / "old.npz").metadata == {}
+
+
+@pytest.mark.parametrize("metadata", [{"scale": 255}, {1: "a"}, {"a": None}])
+def test_save_rejects_metadata_that_is_not_text(tmp_path, metadata):
+    with pytest.raises(TypeError, match="metadata must map strings to strings"):
+        Sequential([Dense(2, 1, rng=0)]).save(tmp_path / "m.npz", metadata=metadata)
+    assert not (tmp_path / "m.npz").exists()
+
+
 def write_npz(path, **arrays):
     np.savez(path, **arrays)
     return path
@@ -1000,6 +1023,11 @@ def corrupt_files(folder):
             folder / "pickled.npz", format=tag, activations=np.array([None], dtype=object),
             W0=np.ones((2, 3)), B0=np.zeros((2, 1)),
         ),
+        "inconsistent metadata": write_npz(
+            folder / "meta.npz", format=tag, activations=np.array(["relu"]),
+            W0=np.ones((2, 3)), B0=np.zeros((2, 1)), metadata_keys=np.array(["a", "b"]),
+            metadata_values=np.array(["x"]),
+        ),
     }  # fmt: skip
     files["truncated"].write_bytes(raw[: len(raw) // 2])
     files["garbage"].write_bytes(b"not a model at all" * 10)
@@ -1018,13 +1046,14 @@ def corrupt_files(folder):
         "inconsistent shapes",
         "unknown activation",
         "pickled",
+        "inconsistent metadata",
     ],
 )
 def test_load_gives_a_clear_error_for_a_file_that_is_not_a_dlmath_model(tmp_path, case):
     path = corrupt_files(tmp_path)[case]
     error = load_error(path)
     assert isinstance(error, ValueError), f"load raised {type(error).__name__}: {error}"
-    assert re.search(r"dlmath|layer|activation|lacks|expects", str(error))
+    assert re.search(r"dlmath|layer|activation|lacks|expects|metadata", str(error))
 
 
 def test_load_of_a_missing_file_raises_file_not_found(tmp_path):

@@ -747,15 +747,34 @@ def test_cli_save_and_load_round_trip(capsys, tmp_path):
     saved = tmp_path / "weights.npz"
     model = Sequential.load(saved)
     assert [p.shape for p in model.parameters()] == [(512, 784), (512, 1), (10, 512), (10, 1)]
+    assert model.metadata == {"pixels": "raw pixels"}
     assert main(["--sample", "--load", str(saved)]) == 0
     out = capsys.readouterr().out
+    assert "(raw pixels)" in out
     loaded = summary(out)
     assert loaded["train accuracy"] == trained["train accuracy"]
     assert loaded["test accuracy"] == trained["test accuracy"]
     assert "fit seconds" not in loaded  # nothing was trained
-    # Evaluated on the wrong scale, the same weights do worse: the file holds weights only.
+    # Asked for another scale, the same weights do worse, and the output says why.
     assert main(["--sample", "--load", str(saved), "--scale"]) == 0
-    assert summary(capsys.readouterr().out)["train accuracy"] < trained["train accuracy"]
+    out = capsys.readouterr().out
+    assert "(pixels / 255; the weights were trained on raw pixels)" in out
+    assert summary(out)["train accuracy"] < trained["train accuracy"]
+
+
+def test_cli_load_uses_the_scale_the_weights_were_trained_on(capsys, tmp_path):
+    path = tmp_path / "scaled.npz"
+    assert main(["--sample", "--epochs", "2", "--scale", "--save", str(path)]) == 0
+    trained = summary(capsys.readouterr().out)
+    assert Sequential.load(path).metadata == {"pixels": "pixels / 255"}
+    assert main(["--sample", "--load", str(path)]) == 0  # no --scale needed
+    out = capsys.readouterr().out
+    assert "(pixels / 255)" in out
+    assert summary(out)["test accuracy"] == trained["test accuracy"]
+    # Weights saved without the note (by Sequential.save) are read as raw-pixel weights.
+    Sequential.load(path).save(tmp_path / "bare.npz", metadata={})
+    assert main(["--sample", "--load", str(tmp_path / "bare.npz")]) == 0
+    assert "(raw pixels)" in capsys.readouterr().out
 
 
 def test_cli_load_refuses_other_files(capsys, tmp_path):
