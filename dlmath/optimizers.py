@@ -192,13 +192,17 @@ class Optimizer:
             a.flags.f_contiguous for a in arrays
         )
         if not same_layout:
-            # Mixed memory layouts: NumPy matches elements by index, not by memory.
+            # Mixed memory layouts: NumPy matches elements by index, not by memory (and
+            # the zero ranges, given in memory order, are not used: the full update is
+            # right for a zero gradient too).
             t1, t2 = np.empty_like(p), np.empty_like(p)
             self._update(p, g, *state, t1, t2)
             return
         # One layout: flatten in memory order (views, matching element for element).
         flat = [a.reshape(-1, order="A") for a in arrays]
         t1, t2 = self._scratch_for(p.dtype)
+        # The stretches between the zero ranges get the full update, the zero ranges
+        # the shortcut; an empty range at the end closes the last stretch.
         done = 0
         for lo, hi in (*zero, (p.size, p.size)):
             for update, begin, end in ((self._update, done, lo), (self._update_zero, lo, hi)):
