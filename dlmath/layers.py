@@ -756,7 +756,8 @@ class Sequential:
                 delta = layers[k]._backward(
                     delta, overwrite=True, input_grad=k > 0, out=out, ones=ws.ones, span=first
                 )
-        # Where those columns sit in the flat gradient buffer (W is stored column-major).
+        # Where those columns sit in the flat gradient buffer, which the first layer's W
+        # starts, stored column-major (see _bind_buffers).
         n_out, n_in = layers[0].n_out, layers[0].n_in
         zero = [(a * n_out, b * n_out) for a, b in ((0, span[0]), (span[1], n_in)) if a < b]
         return loss_sum, correct, zero
