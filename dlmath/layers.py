@@ -964,8 +964,11 @@ class Sequential:
         layer with cross-entropy is computed jointly, :math:`(p - y)/m` (see
         :func:`dlmath.losses.softmax_crossentropy_grad`), as Keras does too, and the
         first layer's gradient with respect to its input, which nothing needs, is
-        not computed. All arithmetic happens in preallocated buffers, in the model's
-        dtype.
+        not computed. The backward pass leaves out the examples whose gradient is
+        exactly zero, and the first layer's weights of the leading and trailing input
+        features that are zero in all the others: their gradients are zeros, filled
+        rather than computed. All arithmetic happens in preallocated buffers, in the
+        model's dtype.
 
         Examples
         --------
