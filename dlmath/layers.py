@@ -1089,7 +1089,7 @@ class Sequential:
         path : str or os.PathLike
             Where to write; NumPy appends ``.npz`` when the name lacks it.
         metadata : mapping of str to str, optional
-            Notes to keep with the weights; by default the model's :attr:`metadata`.
+            Notes to keep with the weights; by default the model's ``metadata``.
             :meth:`load` restores them as the new model's ``metadata``.
 
         Raises
