@@ -30,9 +30,8 @@ import time
 
 import numpy as np
 
-from dlmath._validation import check_positive_int
 from dlmath.layers import Dense, Sequential
-from dlmath.mnist import TrainingResult, _check_seed, _check_split
+from dlmath.mnist import TrainingResult, _check_run, _check_seed
 
 __all__ = [
     "KerasUnavailableError",
@@ -347,15 +346,11 @@ def train_and_evaluate(
     >>> result.backend, result.test_accuracy > 0.7
     ('keras', True)
     """
-    if not isinstance(scale, bool):
-        raise TypeError(f"scale must be True or False; got {scale!r}")
+    (train_images, train_labels), (test_images, test_labels), epochs, batch_size, seed = _check_run(
+        train, test, scale, epochs, batch_size, seed
+    )
     if not isinstance(shuffle, bool):
         raise TypeError(f"shuffle must be True or False; got {shuffle!r}")
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    seed = _check_seed(seed)
-    train_images, train_labels = _check_split(train, "train")
-    test_images, test_labels = _check_split(test, "test")
     _, keras = import_keras()
     if model is None:
         model = build_keras_model(seed)

@@ -527,6 +527,20 @@ def _check_seed(seed) -> int:
     return int(seed)
 
 
+def _check_run(train, test, scale, epochs, batch_size, seed):
+    """Check the arguments both trainers share (this module's and the Keras one).
+
+    Returns ``(train_rows, train_labels), (test_rows, test_labels), epochs,
+    batch_size, seed``, the images as (N, 784) rows.
+    """
+    if not isinstance(scale, bool):
+        raise TypeError(f"scale must be True or False; got {scale!r}")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    seed = _check_seed(seed)
+    return _check_split(train, "train"), _check_split(test, "test"), epochs, batch_size, seed
+
+
 def train_and_evaluate(
     train,
     test,
@@ -580,13 +594,9 @@ def train_and_evaluate(
     >>> result.train_accuracy > 0.85, result.test_accuracy > 0.75
     (True, True)
     """
-    if not isinstance(scale, bool):
-        raise TypeError(f"scale must be True or False; got {scale!r}")
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    seed = _check_seed(seed)
-    train_rows, train_labels = _check_split(train, "train")
-    test_rows, test_labels = _check_split(test, "test")
+    (train_rows, train_labels), (test_rows, test_labels), epochs, batch_size, seed = _check_run(
+        train, test, scale, epochs, batch_size, seed
+    )
     if model is None:
         model = build_model(seed)
     elif not isinstance(model, Sequential):
