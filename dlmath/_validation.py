@@ -26,7 +26,9 @@ def as_float_array(
     """Return ``value`` as a finite floating-point array, or raise ``ValueError``.
 
     The result is ``value`` itself when it already has the right type (no copy):
-    callers must not write into it.
+    callers must not write into it. A conversion to ``dtype`` that would overflow
+    (float64 values beyond float32's range, say) is refused rather than turned into
+    infinities.
     """
     if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
         array = value
@@ -37,11 +39,20 @@ def as_float_array(
             raise TypeError(f"{name} must be array-like numbers; got {value!r:.80}") from exc
         if array.dtype.kind not in "fiub":
             raise TypeError(f"{name} must hold real numbers; got an array of dtype {array.dtype}")
-    integral = array.dtype.kind in "iub"  # integers are always finite
-    if dtype is not None:
-        array = array.astype(dtype, copy=False)
-    elif array.dtype.kind != "f":
-        array = array.astype(np.float64)
+    if array.dtype.kind == "f":  # integers are always finite
+        check_finite(array, name)
+    target = np.dtype(dtype) if dtype is not None else None
+    if target is None and array.dtype.kind != "f":
+        target = np.dtype(np.float64)
+    if target is not None and target != array.dtype:
+        with np.errstate(over="ignore"):
+            cast = array.astype(target)
+        if not np.all(np.isfinite(cast)):
+            raise ValueError(
+                f"{name} holds values too large for {target} (largest magnitude "
+                f"{np.abs(array).max():.3g}; the largest {target} is {np.finfo(target).max:.3g})"
+            )
+        array = cast
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if array.ndim not in allowed:
@@ -51,8 +62,6 @@ def as_float_array(
         raise ValueError(f"{name} must have {rows} rows; got an array of shape {array.shape}")
     if not allow_empty and array.size == 0:
         raise ValueError(f"{name} must not be empty; got shape {array.shape}")
-    if not integral:
-        check_finite(array, name)
     return array
 
 
@@ -91,6 +100,13 @@ def check_fraction(value, name: str, *, low_open: bool = False) -> float:
         interval = "(0, 1)" if low_open else "[0, 1)"
         raise ValueError(f"{name} must lie in {interval}; got {value}")
     return value
+
+
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` as a bool after checking that it is True or False."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False; got {value!r:.60}")
+    return bool(value)
 
 
 def check_positive_int(value, name: str) -> int:

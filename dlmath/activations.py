@@ -6,11 +6,10 @@ activations accept any shape; :func:`softmax` normalises each column (``axis=0``
 probabilities.
 
 Each function returns a new array unless an ``out`` array is given (as with NumPy's
-ufuncs; dlmath's trainer uses ``out`` to work in preallocated buffers). Derivatives
-``relu_grad``, ``sigmoid_grad``… return :math:`\varrho'(z)` elementwise. Because a
-layer keeps its *outputs* :math:`a = \varrho(z)` for the backward pass, the table
-:data:`ACTIVATIONS` also gives, for each activation, the vector-Jacobian product
-``backward(a, upstream)`` computed from :math:`a` alone.
+ufuncs). Derivatives ``relu_grad``, ``sigmoid_grad``… return :math:`\varrho'(z)`
+elementwise. The table :data:`ACTIVATIONS` gives, for each activation, the backward
+step a layer takes, ``backward(z, upstream)`` :math:`= \varrho'(z) \odot` upstream (for
+softmax, whose derivative is a matrix, the product with its Jacobian).
 
 For example:
 
@@ -379,31 +378,28 @@ def softmax_jacobian(z) -> np.ndarray:
 
 
 # --- the table used by the layers -----------------------------------------------------
-def _linear_backward(a, upstream, out=None):
-    if out is None:
-        return upstream.copy()
-    if out is not upstream:
-        np.copyto(out, upstream)
-    return out
+# Each backward step multiplies the upstream gradient by the derivative at z: the
+# chain rule for A = ϱ(Z), as Dense.backward uses it.
+def _linear_backward(z, upstream):
+    return upstream * linear_grad(z)
 
 
-def _relu_backward(a, upstream, out=None):
-    return np.multiply(upstream, a > 0, out=out)
+def _relu_backward(z, upstream):
+    return upstream * relu_grad(z)
 
 
-def _sigmoid_backward(a, upstream, out=None):
-    return np.multiply(upstream, a * (1.0 - a), out=out)
+def _sigmoid_backward(z, upstream):
+    return upstream * sigmoid_grad(z)
 
 
-def _tanh_backward(a, upstream, out=None):
-    return np.multiply(upstream, 1.0 - a * a, out=out)
+def _tanh_backward(z, upstream):
+    return upstream * tanh_grad(z)
 
 
-def _softmax_backward(a, upstream, out=None):
-    weighted = np.sum(a * upstream, axis=0, keepdims=True)
-    result = np.subtract(upstream, weighted, out=out)
-    result *= a
-    return result
+def _softmax_backward(z, upstream):
+    # J^T g for each column, J = diag(s) - s s^T:  s ⊙ (g - s^T g)
+    s = _softmax(z)
+    return s * (upstream - np.sum(s * upstream, axis=0, keepdims=True))
 
 
 class Activation(NamedTuple):
@@ -420,17 +416,19 @@ class Activation(NamedTuple):
         ``grad(z)``: the elementwise derivative :math:`\varrho'(z)`; None for
         softmax, whose derivative is a matrix (:func:`softmax_jacobian`).
     backward : callable
-        ``backward(a, upstream, out=None)``: given the output :math:`a` and the
-        gradient of the loss with respect to it, the gradient with respect to
-        :math:`z`.
+        ``backward(z, upstream)``: given the pre-activation :math:`z` and the
+        gradient of the loss with respect to the output :math:`a = \varrho(z)`, the
+        gradient with respect to :math:`z`, a new array:
+        :math:`\varrho'(z) \odot` upstream (for softmax, :math:`s \odot (g - s^\top g)`
+        column by column, the product with its Jacobian).
 
     Examples
     --------
     >>> import numpy as np
     >>> from dlmath.activations import ACTIVATIONS
     >>> relu = ACTIVATIONS["relu"]
-    >>> a = relu.forward(np.array([-1.0, 2.0]))
-    >>> a.tolist(), relu.backward(a, np.array([5.0, 5.0])).tolist()
+    >>> z = np.array([-1.0, 2.0])
+    >>> relu.forward(z).tolist(), relu.backward(z, np.array([5.0, 5.0])).tolist()
     ([0.0, 2.0], [0.0, 5.0])
     """
 

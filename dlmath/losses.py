@@ -16,13 +16,13 @@ For example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
 
 from dlmath._validation import as_float_array, as_labels, check_fraction
+from dlmath.activations import softmax
 
 __all__ = [
     "LOSSES",
@@ -34,6 +34,7 @@ __all__ = [
     "mse",
     "mse_grad",
     "one_hot",
+    "register_loss",
     "softmax_crossentropy",
     "softmax_crossentropy_grad",
     "sparse_categorical_crossentropy",
@@ -161,12 +162,18 @@ def _targets(y_true, probs: np.ndarray) -> np.ndarray:
 
 
 def _normalised_clipped(probs: np.ndarray, epsilon: float):
-    """Keras's treatment of probabilities: normalise each column, then clip."""
-    total = probs.sum(axis=0, keepdims=True)
-    if np.any(total == 0):
+    """Keras's treatment of probabilities: normalise each column, then clip.
+
+    Each column is divided by its largest entry ``top`` first, so that its sum
+    cannot overflow: ``probs = top * total * q``, column by column.
+    """
+    top = probs.max(axis=0, keepdims=True)
+    if np.any(top == 0):
         raise ValueError("every column of probs must have a positive sum")
-    q = probs / total
-    return q, np.clip(q, epsilon, 1.0 - epsilon), total
+    scaled = probs / top
+    total = scaled.sum(axis=0, keepdims=True)
+    q = scaled / total
+    return q, np.clip(q, epsilon, 1.0 - epsilon), total, top
 
 
 def categorical_crossentropy(y_true, probs, epsilon: float = EPSILON) -> float:
@@ -207,7 +214,7 @@ def categorical_crossentropy(y_true, probs, epsilon: float = EPSILON) -> float:
     epsilon = check_fraction(epsilon, "epsilon", low_open=True)
     probs = _probs(probs)
     y_true = _targets(y_true, probs)
-    _, clipped, _ = _normalised_clipped(probs, epsilon)
+    clipped = _normalised_clipped(probs, epsilon)[1]
     return float(-np.sum(y_true * np.log(clipped)) / probs.shape[1])
 
 
@@ -246,11 +253,11 @@ def categorical_crossentropy_grad(y_true, probs, epsilon: float = EPSILON) -> np
     epsilon = check_fraction(epsilon, "epsilon", low_open=True)
     probs = _probs(probs)
     y_true = _targets(y_true, probs)
-    q, clipped, total = _normalised_clipped(probs, epsilon)
+    q, clipped, total, top = _normalised_clipped(probs, epsilon)
     inside = (q > epsilon) & (q < 1.0 - epsilon)
     d_q = np.where(inside, -y_true / clipped, 0.0) / probs.shape[1]
     # q = p / sum(p): dL/dp_j = (dL/dq_j - sum_k dL/dq_k q_k) / sum(p)
-    return (d_q - np.sum(d_q * q, axis=0, keepdims=True)) / total
+    return (d_q - np.sum(d_q * q, axis=0, keepdims=True)) / total / top
 
 
 def sparse_categorical_crossentropy(labels, probs, epsilon: float = EPSILON) -> float:
@@ -288,7 +295,7 @@ def sparse_categorical_crossentropy(labels, probs, epsilon: float = EPSILON) -> 
     epsilon = check_fraction(epsilon, "epsilon", low_open=True)
     probs = _probs(probs)
     labels = _labels_for(labels, probs)
-    _, clipped, _ = _normalised_clipped(probs, epsilon)
+    clipped = _normalised_clipped(probs, epsilon)[1]
     picked = clipped[labels, np.arange(labels.size)]
     return float(-np.mean(np.log(picked)))
 
@@ -397,13 +404,9 @@ def softmax_crossentropy_grad(labels, logits) -> np.ndarray:
     cheaper, and it stays accurate when the softmax saturates, where the chained
     form divides by a probability that has underflowed.
 
-    Probabilities smaller than :math:`\varepsilon^2` times the largest of their
-    column (:math:`\varepsilon` the dtype's machine epsilon, so about 1e-14 in
-    float32) are set to exactly zero, as the trainer does: they are far below what
-    any sum they enter can resolve, and without this their products run into
-    subnormal numbers, which x86 processors compute about a hundred times slower.
-    An example whose softmax is its one-hot label to that precision has a gradient
-    of exactly zero.
+    This is the gradient exactly, with no cut-off: dlmath's fast training engine
+    (:mod:`dlmath.engines.fast`) fuses it with the loss and sets negligible
+    probabilities to zero, which is documented there.
 
     Examples
     --------
@@ -411,30 +414,17 @@ def softmax_crossentropy_grad(labels, logits) -> np.ndarray:
     >>> softmax_crossentropy_grad([0], [[0.0], [0.0]]).tolist()
     [[-0.5], [0.5]]
 
-    A confident, correct prediction gives a zero gradient:
+    A confident, correct prediction gives a gradient close to zero:
 
-    >>> softmax_crossentropy_grad([0], [[0.0], [-80.0]]).tolist()
-    [[0.0], [0.0]]
+    >>> print(f"{abs(softmax_crossentropy_grad([0], [[0.0], [-30.0]])).max():.3e}")  # ~e^-30
+    9.358e-14
     """
     logits = _logits(logits)
     labels = _labels_for(labels, logits)
-    grad = logits - logits.max(axis=0, keepdims=True)
-    grad /= _exp_flushed(grad)
-    grad[labels, np.arange(labels.size)] -= 1.0
-    grad /= labels.size
-    return grad
-
-
-def _exp_flushed(shifted: np.ndarray) -> np.ndarray:
-    """Replace ``shifted`` (logits minus their column maxima) by its exponential, in
-    place, with the entries below ``eps**2`` set to zero; return the column sums.
-
-    Dividing by the sums gives the softmax of :func:`softmax_crossentropy_grad`.
-    """
-    floor = 2.0 * math.log(float(np.finfo(shifted.dtype).eps))
-    np.copyto(shifted, -np.inf, where=shifted < floor)
-    np.exp(shifted, out=shifted)
-    return shifted.sum(axis=0)
+    P = softmax(logits)
+    Y = np.zeros_like(P)
+    Y[labels, np.arange(labels.size)] = 1.0
+    return (P - Y) / labels.size
 
 
 def accuracy(labels, scores) -> float:
@@ -463,83 +453,166 @@ def accuracy(labels, scores) -> float:
     return float(np.mean(scores.argmax(axis=0) == labels))
 
 
-def _softmax_crossentropy_step(
-    logits: np.ndarray, labels: np.ndarray, columns: np.ndarray
-) -> tuple[float, int]:
-    """The trainer's fused softmax and cross-entropy, in place and unchecked.
-
-    Turns ``logits`` (classes × m, a buffer the caller owns) into
-    ``(softmax(logits) - one_hot(labels)) / m`` and returns the sum of the m losses
-    and the number of correct predictions. ``columns`` is ``arange(m)``.
-
-    The gradient is exactly :func:`softmax_crossentropy_grad`'s, which sets the
-    probabilities smaller than ``eps**2`` times the largest of their column to zero
-    (TensorFlow avoids the subnormal numbers they would produce by flushing
-    subnormals to zero, which NumPy cannot do).
-    """
-    m = logits.shape[1]
-    correct = int(np.count_nonzero(logits.argmax(axis=0) == labels))
-    logits -= logits.max(axis=0, keepdims=True)
-    true_logit = logits[labels, columns]
-    total = _exp_flushed(logits)
-    loss_sum = float(np.sum(np.log(total) - true_logit))
-    logits /= total
-    logits[labels, columns] -= 1.0
-    logits *= 1.0 / m
-    return loss_sum, correct
+# --- the table both training engines use -----------------------------------------------
+def _one_hot_labels(y_true: np.ndarray) -> np.ndarray:
+    """The class of each column of one-hot targets (checked one-hot by the model)."""
+    return y_true.argmax(axis=0)
 
 
-# --- the table used by the trainer ----------------------------------------------------
+def _categorical_softmax_crossentropy(y_true, logits) -> float:
+    return softmax_crossentropy(_one_hot_labels(np.asarray(y_true)), logits)
+
+
+def _categorical_softmax_crossentropy_grad(y_true, logits) -> np.ndarray:
+    return softmax_crossentropy_grad(_one_hot_labels(np.asarray(y_true)), logits)
+
+
+#: The kinds of targets a loss can take: integer class labels of shape (N,), one-hot
+#: columns of shape (classes, N), or real values shaped like the outputs.
+TARGET_KINDS = ("labels", "one-hot", "values")
+
+
 class Loss(NamedTuple):
-    r"""A loss function and its gradient, as the trainer uses them.
+    r"""A loss function with its gradient, as both training engines use it.
 
     Attributes
     ----------
     name : str
-        The name accepted by :meth:`dlmath.layers.Sequential.fit`.
+        The name accepted by :meth:`dlmath.layers.Sequential.fit` (Keras's names).
     loss : callable
-        ``loss(targets, outputs) -> float``, the mean loss.
+        ``loss(targets, outputs) -> float``: the mean loss of the model's outputs.
     grad : callable
-        ``grad(targets, outputs)``: the gradient with respect to the outputs.
-    sparse_labels : bool
-        Whether targets are integer labels rather than arrays shaped like the outputs.
-    with_softmax : bool
-        Whether the last layer must be a softmax, whose backward pass is then fused
-        with the loss's (:func:`softmax_crossentropy_grad`).
+        ``grad(targets, outputs) -> numpy.ndarray``: its gradient with respect to the
+        outputs, shaped like them.
+    targets : {"labels", "one-hot", "values"}
+        What the targets are: integer class labels of shape (N,), one-hot columns of
+        shape (classes, N), or real values of the outputs' shape (n_out, N).
+    output : str or None
+        The activation the model's last layer must have (``"softmax"`` for
+        cross-entropy), or None for any.
+    joint_loss, joint_grad : callable or None
+        For a softmax output: the same loss computed from the logits :math:`z` (the
+        last layer's pre-activations), ``joint_loss(targets, logits) -> float``, and
+        its gradient with respect to the logits, ``joint_grad(targets, logits)``,
+        which for cross-entropy is :math:`(\operatorname{softmax}(z) - y)/N`. When
+        given, the engines backpropagate from this gradient instead of chaining the
+        loss's gradient with the softmax's Jacobian.
 
     Examples
     --------
     >>> from dlmath.losses import LOSSES
-    >>> spec = LOSSES["mse"]
-    >>> spec.loss([1.0, 2.0], [1.5, 2.0]), spec.grad([1.0, 2.0], [1.5, 2.0]).tolist()
+    >>> entry = LOSSES["mse"]
+    >>> entry.loss([1.0, 2.0], [1.5, 2.0]), entry.grad([1.0, 2.0], [1.5, 2.0]).tolist()
     (0.125, [0.5, 0.0])
+    >>> entry = LOSSES["sparse_categorical_crossentropy"]
+    >>> entry.output, entry.joint_grad([0], [[0.0], [0.0]]).tolist()
+    ('softmax', [[-0.5], [0.5]])
     """
 
     name: str
     loss: Callable
     grad: Callable
-    sparse_labels: bool
-    with_softmax: bool
+    targets: str
+    output: str | None = None
+    joint_loss: Callable | None = None
+    joint_grad: Callable | None = None
+
+    @property
+    def classifies(self) -> bool:
+        """Whether the targets are classes (labels or one-hot), so accuracy means something."""
+        return self.targets != "values"
 
 
 #: The losses :meth:`dlmath.layers.Sequential.fit` knows, by name (Keras's names).
+#: Add one with :func:`register_loss`.
 LOSSES: dict[str, Loss] = {
-    "mse": Loss("mse", mse, mse_grad, sparse_labels=False, with_softmax=False),
+    "mse": Loss("mse", mse, mse_grad, targets="values"),
     "sparse_categorical_crossentropy": Loss(
         "sparse_categorical_crossentropy",
         sparse_categorical_crossentropy,
         sparse_categorical_crossentropy_grad,
-        sparse_labels=True,
-        with_softmax=True,
+        targets="labels",
+        output="softmax",
+        joint_loss=softmax_crossentropy,
+        joint_grad=softmax_crossentropy_grad,
     ),
     "categorical_crossentropy": Loss(
         "categorical_crossentropy",
         categorical_crossentropy,
         categorical_crossentropy_grad,
-        sparse_labels=False,
-        with_softmax=True,
+        targets="one-hot",
+        output="softmax",
+        joint_loss=_categorical_softmax_crossentropy,
+        joint_grad=_categorical_softmax_crossentropy_grad,
     ),
 }
+
+
+def register_loss(entry: Loss) -> Loss:
+    r"""Add a loss to :data:`LOSSES`, so that models can be trained on it by name.
+
+    Parameters
+    ----------
+    entry : Loss
+        The loss, its gradient and what it expects. Its name must be new.
+
+    Returns
+    -------
+    Loss
+        ``entry`` itself.
+
+    Raises
+    ------
+    TypeError
+        If ``entry`` is not a :class:`Loss` or a function in it is not callable.
+    ValueError
+        If the name is taken or empty, ``targets`` is unknown, ``output`` is not an
+        activation's name, or only one of ``joint_loss`` and ``joint_grad`` is given.
+
+    Examples
+    --------
+    The mean absolute error, :math:`\frac{1}{n}\sum |\hat y - y|`:
+
+    >>> import numpy as np
+    >>> from dlmath.losses import LOSSES, Loss, register_loss
+    >>> mae = register_loss(
+    ...     Loss(
+    ...         "mae",
+    ...         loss=lambda y, y_hat: float(np.mean(np.abs(np.asarray(y_hat) - y))),
+    ...         grad=lambda y, y_hat: np.sign(np.asarray(y_hat) - y) / np.size(y),
+    ...         targets="values",
+    ...     )
+    ... )
+    >>> "mae" in LOSSES
+    True
+    >>> del LOSSES["mae"]
+    """
+    from dlmath.activations import ACTIVATIONS
+
+    if not isinstance(entry, Loss):
+        raise TypeError(f"entry must be a dlmath.losses.Loss; got {entry!r:.80}")
+    if not isinstance(entry.name, str) or not entry.name:
+        raise ValueError(f"the loss's name must be a non-empty string; got {entry.name!r}")
+    if entry.name in LOSSES:
+        raise ValueError(f"a loss named {entry.name!r} is already registered")
+    for field in ("loss", "grad", "joint_loss", "joint_grad"):
+        function = getattr(entry, field)
+        if function is not None and not callable(function):
+            raise TypeError(f"the loss's {field} must be callable; got {function!r:.60}")
+    if entry.loss is None or entry.grad is None:
+        raise TypeError("the loss's loss and grad must both be given (callables)")
+    if entry.targets not in TARGET_KINDS:
+        raise ValueError(f"the loss's targets must be one of {TARGET_KINDS}; got {entry.targets!r}")
+    if entry.output is not None and entry.output not in ACTIVATIONS:
+        raise ValueError(
+            f"the loss's output must be None or an activation's name; got {entry.output!r}"
+        )
+    if (entry.joint_loss is None) != (entry.joint_grad is None):
+        raise ValueError("give both joint_loss and joint_grad, or neither")
+    if entry.joint_grad is not None and entry.output != "softmax":
+        raise ValueError("joint_loss and joint_grad are for losses with output='softmax'")
+    LOSSES[entry.name] = entry
+    return entry
 
 
 def get_loss(name: str) -> Loss:
@@ -557,10 +630,10 @@ def get_loss(name: str) -> Loss:
     Examples
     --------
     >>> from dlmath.losses import get_loss
-    >>> get_loss("mse").sparse_labels
-    False
+    >>> get_loss("mse").targets
+    'values'
     """
     if not isinstance(name, str) or name not in LOSSES:
         known = ", ".join(repr(k) for k in LOSSES)
-        raise ValueError(f"loss must be one of {known}; got {name!r}")
+        raise ValueError(f"loss must be one of {known}; got {name!r:.80}")
     return LOSSES[name]

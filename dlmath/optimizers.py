@@ -1,15 +1,16 @@
 r"""Gradient descent and its descendants, with Keras's update rules and defaults.
 
 **Shape convention.** An optimizer updates a list of parameter arrays (a layer's ``W``
-of shape (outputs, inputs) and ``B`` of shape (outputs, 1), or one flat buffer holding a
-whole model) from a list of gradient arrays of the same shapes. ``step(params, grads)``
-updates the parameters **in place**: this is the one place where dlmath modifies arrays
-it is given. Gradients are never modified. Each optimizer keeps its state (momenta,
-running averages) per parameter array, created at the first step.
+of shape (outputs, inputs) and ``B`` of shape (outputs, 1)) from a list of gradient
+arrays of the same shapes. ``step(params, grads)`` updates the parameters **in place**:
+this is the one place where dlmath modifies arrays it is given. Gradients are never
+modified. Each optimizer keeps its state (momenta, running averages) per parameter
+array, created at its first step and tied to the parameters of that step.
 
 Each class holds only its formula (``_update``) and its hyperparameters, like
-scikit-learn's stochastic optimizers; the base class walks the arrays in cache-sized
-chunks and keeps the state.
+scikit-learn's stochastic optimizers; the base class checks the arguments and keeps the
+state. dlmath's fast training engine (:mod:`dlmath.engines.fast`) applies the same
+formulas in compiled loops, and its tests prove the results equal.
 
 For example:
 
@@ -30,6 +31,7 @@ import numpy as np
 
 from dlmath._validation import (
     as_float_array,
+    check_bool,
     check_fraction,
     check_positive,
     check_positive_int,
@@ -40,7 +42,7 @@ __all__ = ["Adam", "GradientDescent", "Momentum", "Optimizer", "RMSprop", "gradi
 
 
 class Optimizer:
-    r"""Base class: validation, per-parameter state, and the chunked update loop.
+    r"""Base class: argument checks, and the state of each parameter array.
 
     Parameters
     ----------
@@ -55,20 +57,12 @@ class Optimizer:
     Notes
     -----
     Subclasses define ``state_names`` (one zero-initialised array per parameter for
-    each name) and ``_update(p, g, *state, t1, t2)``, which applies the formula in
-    place to one chunk, with two scratch arrays ``t1`` and ``t2`` of the chunk's size.
-    Working chunk by chunk keeps every array of the formula in the processor's cache.
-    A subclass may also define ``_update_zero(p, g, *state, t1, t2)``: the same
-    update, bit for bit, for a chunk whose gradient is exactly zero (for RMSprop,
-    only :math:`v \leftarrow \rho v`). The trainer marks such ranges, where whole
-    input features are zero in a batch, and saves most of their arithmetic.
+    each name) and ``_update(p, g, *state)``, which applies the formula to one
+    parameter array ``p`` in place, given its gradient ``g`` and its state arrays.
 
-    Every ``FLUSH_EVERY`` steps, state values smaller in magnitude than
-    ``FLUSH_BELOW`` times the dtype's smallest normal number (about 2e-31 in float32)
-    are set to zero. Decaying averages otherwise sink into subnormal numbers, on which
-    x86 arithmetic is about a hundred times slower; TensorFlow avoids them by running
-    with flush-to-zero. Second moments this small vanish beside :math:`\epsilon` and
-    change no update; momenta this small move only parameters smaller than about 1e-20.
+    The state belongs to the parameters of the first step: an optimizer keeps them
+    (as Keras's optimizers keep their variables) and refuses to update other arrays,
+    whose state it does not have. Use one optimizer per model.
 
     Examples
     --------
@@ -84,15 +78,12 @@ class Optimizer:
     """
 
     state_names: tuple[str, ...] = ()
-    CHUNK = 1 << 16
-    FLUSH_EVERY = 64
-    FLUSH_BELOW = 2.0**24
 
     def __init__(self, learning_rate: float):
         self.learning_rate = check_positive(learning_rate, "learning_rate")
         self.iterations = 0
-        self._state: list[tuple[np.ndarray, ...]] | None = None
-        self._scratch: dict[np.dtype, tuple[np.ndarray, np.ndarray]] = {}
+        self._params: list[np.ndarray] | None = None
+        self._state: list[tuple[np.ndarray, ...]] = []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._hyperparameters()})"
@@ -103,8 +94,6 @@ class Optimizer:
     @property
     def state(self) -> list[dict[str, np.ndarray]]:
         """The optimizer's state: for each parameter array, its named state arrays."""
-        if self._state is None:
-            return []
         return [dict(zip(self.state_names, arrays, strict=True)) for arrays in self._state]
 
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
@@ -113,15 +102,19 @@ class Optimizer:
         Parameters
         ----------
         params : sequence of numpy.ndarray
-            Writeable floating-point arrays, updated in place.
+            Writeable floating-point arrays, updated in place: the same arrays at
+            every step.
         grads : sequence of array_like
             Gradients, one per parameter array and of the same shape.
 
         Raises
         ------
+        TypeError
+            If ``params`` or ``grads`` is not a sequence of arrays.
         ValueError
             If the lists differ in length, a shape differs, a gradient is not finite,
-            or the parameters are not the ones of the previous steps.
+            or the parameters are not the ones of the first step. A rejected step
+            changes nothing.
 
         Examples
         --------
@@ -133,11 +126,17 @@ class Optimizer:
         ([[0.5, 1.0], [1.0, 0.5]], [-0.5, -0.5])
         """
         params, grads = self._check(params, grads)
-        self._step(params, grads)
+        self._bind(params)
+        for p, g, state in zip(params, grads, self._state, strict=True):
+            self._update(p, g, *state)
+        self.iterations += 1
 
-    def _check(self, params, grads):
-        if isinstance(params, np.ndarray) or isinstance(grads, np.ndarray):
-            raise TypeError("params and grads must be lists of arrays, not arrays")
+    def _check(self, params, grads) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        for value, name in ((params, "params"), (grads, "grads")):
+            if isinstance(value, np.ndarray | str) or not isinstance(value, Sequence):
+                raise TypeError(
+                    f"{name} must be a list of arrays; got {type(value).__name__} {value!r:.60}"
+                )
         params, grads = list(params), list(grads)
         if len(params) != len(grads):
             raise ValueError(
@@ -148,7 +147,7 @@ class Optimizer:
         checked = []
         for k, (p, g) in enumerate(zip(params, grads, strict=True)):
             if not (isinstance(p, np.ndarray) and p.dtype.kind == "f"):
-                raise TypeError(f"params[{k}] must be a floating-point numpy array")
+                raise TypeError(f"params[{k}] must be a floating-point numpy array; got {p!r:.60}")
             if not p.flags.writeable:
                 raise ValueError(f"params[{k}] must be writeable (it is updated in place)")
             g = as_float_array(g, f"grads[{k}]", dtype=p.dtype, allow_empty=True)
@@ -157,82 +156,54 @@ class Optimizer:
                     f"grads[{k}] must have the shape of params[{k}] {p.shape}; got {g.shape}"
                 )
             checked.append(g)
-        if self._state is not None:
-            shapes = [s[0].shape for s in self._state] if self.state_names else None
-            if shapes is not None and shapes != [p.shape for p in params]:
-                raise ValueError(
-                    "params must be the same arrays at every step; got shapes "
-                    f"{[p.shape for p in params]}, expected {shapes}"
-                )
         return params, checked
 
-    def _step(self, params: list[np.ndarray], grads: list[np.ndarray], zero=None) -> None:
-        """The update without argument checks (the trainer calls this).
-
-        ``zero``, if given, holds for each parameter array a sorted list of
-        ``(start, stop)`` ranges of its memory (in the flattened order) where the
-        gradient is known to be exactly zero.
-        """
-        if self._state is None:
+    def _bind(self, params: list[np.ndarray]) -> None:
+        """Tie the state to ``params`` at the first step; refuse other arrays later."""
+        if self._params is None:
+            self._params = list(params)
             self._state = [tuple(np.zeros_like(p) for _ in self.state_names) for p in params]
-        self._prepare()
-        zero = zero or [()] * len(params)
-        for p, g, state, ranges in zip(params, grads, self._state, zero, strict=True):
-            self._apply(p, g, state, ranges)
-        self.iterations += 1
-        if self.state_names and self.iterations % self.FLUSH_EVERY == 0:
-            self._flush_subnormals()
-
-    def _prepare(self) -> None:
-        """Compute per-step constants before the chunks are updated (Adam's bias fix)."""
-
-    def _apply(self, p: np.ndarray, g: np.ndarray, state: tuple[np.ndarray, ...], zero=()) -> None:
-        arrays = (p, g, *state)
-        same_layout = all(a.flags.c_contiguous for a in arrays) or all(
-            a.flags.f_contiguous for a in arrays
-        )
-        if not same_layout:
-            # Mixed memory layouts: NumPy matches elements by index, not by memory (and
-            # the zero ranges, given in memory order, are not used: the full update is
-            # right for a zero gradient too).
-            t1, t2 = np.empty_like(p), np.empty_like(p)
-            self._update(p, g, *state, t1, t2)
             return
-        # One layout: flatten in memory order (views, matching element for element).
-        flat = [a.reshape(-1, order="A") for a in arrays]
-        t1, t2 = self._scratch_for(p.dtype)
-        # The stretches between the zero ranges get the full update, the zero ranges
-        # the shortcut; an empty range at the end closes the last stretch.
-        done = 0
-        for lo, hi in (*zero, (p.size, p.size)):
-            for update, begin, end in ((self._update, done, lo), (self._update_zero, lo, hi)):
-                for start in range(begin, end, self.CHUNK):
-                    stop = min(start + self.CHUNK, end)
-                    n = stop - start
-                    update(*(a[start:stop] for a in flat), t1[:n], t2[:n])
-            done = hi
-
-    def _scratch_for(self, dtype) -> tuple[np.ndarray, np.ndarray]:
-        dtype = np.dtype(dtype)
-        if dtype not in self._scratch:
-            self._scratch[dtype] = (
-                np.empty(self.CHUNK, dtype),
-                np.empty(self.CHUNK, dtype),
+        if len(params) != len(self._params) or not all(
+            _same_memory(p, q) for p, q in zip(params, self._params, strict=False)
+        ):
+            first = [p.shape for p in self._params]
+            now = [p.shape for p in params]
+            other = "other arrays of the same shapes" if first == now else f"shapes {now}"
+            raise ValueError(
+                f"this {type(self).__name__} was first used with parameters of shapes "
+                f"{first}; got {other}. An optimizer's state belongs to the parameters it "
+                "was first used with: make a new optimizer for other parameters"
             )
-        return self._scratch[dtype]
 
-    def _flush_subnormals(self) -> None:
-        for state in self._state:
-            for s in state:
-                threshold = np.finfo(s.dtype).tiny * self.FLUSH_BELOW
-                np.copyto(s, 0.0, where=np.abs(s) < threshold)
+    def _snapshot(self):
+        """A copy of the iteration count and the state, or None before the first step."""
+        if self._params is None:
+            return None
+        return self.iterations, [tuple(s.copy() for s in state) for state in self._state]
 
-    def _update(self, p, g, *state_and_scratch) -> None:  # pragma: no cover - abstract
+    def _restore(self, snapshot) -> None:
+        """Go back to what :meth:`_snapshot` copied (the state arrays are kept)."""
+        if snapshot is None:  # as new: no step taken, no parameters yet
+            self.iterations, self._params, self._state = 0, None, []
+            return
+        self.iterations, saved = snapshot
+        for state, copies in zip(self._state, saved, strict=True):
+            for s, copy in zip(state, copies, strict=True):
+                s[...] = copy
+
+    def _update(self, p, g, *state) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _update_zero(self, p, g, *state_and_scratch) -> None:
-        """``_update`` for a chunk whose gradient is exactly zero (by default, the same)."""
-        self._update(p, g, *state_and_scratch)
+
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two arrays are the same elements of the same memory (views included)."""
+    return (
+        a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+        and a.shape == b.shape
+        and a.strides == b.strides
+        and a.dtype == b.dtype
+    )
 
 
 class GradientDescent(Optimizer):
@@ -262,12 +233,8 @@ class GradientDescent(Optimizer):
     def __init__(self, learning_rate: float = 0.01):
         super().__init__(learning_rate)
 
-    def _update(self, p, g, t1, t2):
-        np.multiply(g, self.learning_rate, out=t1)
-        p -= t1
-
-    def _update_zero(self, p, g, t1, t2):
-        pass  # w - alpha * 0 is w
+    def _update(self, p, g):
+        p -= self.learning_rate * g  # w <- w - alpha g
 
 
 class Momentum(Optimizer):
@@ -306,21 +273,17 @@ class Momentum(Optimizer):
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.9, nesterov: bool = False):
         super().__init__(learning_rate)
         self.momentum = check_fraction(momentum, "momentum")
-        self.nesterov = bool(nesterov)
+        self.nesterov = check_bool(nesterov, "nesterov")
 
     def _hyperparameters(self) -> str:
         return f"{super()._hyperparameters()}, momentum={self.momentum:g}, nesterov={self.nesterov}"
 
-    def _update(self, p, g, m, t1, t2):
-        m *= self.momentum
-        np.multiply(g, self.learning_rate, out=t1)
-        m -= t1
+    def _update(self, p, g, m):
+        m[...] = self.momentum * m - self.learning_rate * g  # m <- mu m - alpha g
         if self.nesterov:
-            np.multiply(m, self.momentum, out=t2)
-            t2 -= t1
-            p += t2
+            p += self.momentum * m - self.learning_rate * g  # w <- w + mu m - alpha g
         else:
-            p += m
+            p += m  # w <- w + m
 
 
 class RMSprop(Optimizer):
@@ -375,22 +338,11 @@ class RMSprop(Optimizer):
     def _hyperparameters(self) -> str:
         return f"{super()._hyperparameters()}, rho={self.rho:g}, epsilon={self.epsilon:g}"
 
-    def _update(self, p, g, v, t1, t2):
+    def _update(self, p, g, v):
         # v <- rho v + (1 - rho) g^2
-        np.square(g, out=t1)
-        t1 *= 1.0 - self.rho
-        v *= self.rho
-        v += t1
-        # w <- w - (lr g) / sqrt(v + eps)
-        np.add(v, self.epsilon, out=t1)
-        np.sqrt(t1, out=t1)
-        np.multiply(g, self.learning_rate, out=t2)
-        t2 /= t1
-        p -= t2
-
-    def _update_zero(self, p, g, v, t1, t2):
-        # With g = 0 the rule leaves w as it is and only decays v (exactly: v + 0 = v).
-        v *= self.rho
+        v[...] = self.rho * v + (1.0 - self.rho) * g**2
+        # w <- w - alpha g / sqrt(v + eps)
+        p -= self.learning_rate * g / np.sqrt(v + self.epsilon)
 
 
 class Adam(Optimizer):
@@ -448,7 +400,6 @@ class Adam(Optimizer):
         self.beta_1 = check_fraction(beta_1, "beta_1")
         self.beta_2 = check_fraction(beta_2, "beta_2")
         self.epsilon = check_positive(epsilon, "epsilon")
-        self._alpha = 0.0
 
     def _hyperparameters(self) -> str:
         return (
@@ -456,27 +407,30 @@ class Adam(Optimizer):
             f"beta_2={self.beta_2:g}, epsilon={self.epsilon:g}"
         )
 
-    def _prepare(self) -> None:
-        t = self.iterations + 1
-        # A Python float: a NumPy float64 scalar would make the float32 arithmetic upcast.
-        self._alpha = self.learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+    def step_size(self, t: int | None = None) -> float:
+        r"""The bias-corrected step size :math:`\alpha_t` of step ``t`` (a Python float).
 
-    def _update(self, p, g, m, v, t1, t2):
+        Parameters
+        ----------
+        t : int, optional
+            The step, counted from 1; by default the coming one, ``iterations + 1``.
+
+        Examples
+        --------
+        >>> from dlmath.optimizers import Adam
+        >>> round(Adam(learning_rate=0.1).step_size(), 6)  # 0.1 * sqrt(0.001) / 0.1
+        0.031623
+        """
+        t = self.iterations + 1 if t is None else check_positive_int(t, "t")
+        return self.learning_rate * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+
+    def _update(self, p, g, m, v):
         # m <- m + (1 - beta_1)(g - m)
-        np.subtract(g, m, out=t1)
-        t1 *= 1.0 - self.beta_1
-        m += t1
+        m += (1.0 - self.beta_1) * (g - m)
         # v <- v + (1 - beta_2)(g^2 - v)
-        np.square(g, out=t1)
-        t1 -= v
-        t1 *= 1.0 - self.beta_2
-        v += t1
-        # w <- w - (alpha_t m) / (sqrt(v) + eps)
-        np.sqrt(v, out=t1)
-        t1 += self.epsilon
-        np.multiply(m, self._alpha, out=t2)
-        t2 /= t1
-        p -= t2
+        v += (1.0 - self.beta_2) * (g**2 - v)
+        # w <- w - alpha_t m / (sqrt(v) + eps)
+        p -= self.step_size() * m / (np.sqrt(v) + self.epsilon)
 
 
 def gradient_descent(

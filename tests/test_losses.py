@@ -13,7 +13,6 @@ from dlmath.losses import (
     EPSILON,
     LOSSES,
     Loss,
-    _softmax_crossentropy_step,
     accuracy,
     categorical_crossentropy,
     categorical_crossentropy_grad,
@@ -21,6 +20,7 @@ from dlmath.losses import (
     mse,
     mse_grad,
     one_hot,
+    register_loss,
     softmax_crossentropy,
     softmax_crossentropy_grad,
     sparse_categorical_crossentropy,
@@ -293,7 +293,7 @@ def test_cross_entropy_chained_with_softmax_is_the_fused_gradient(seed, classes,
     labels = rng.integers(0, classes, size=examples)
     probs = softmax(logits)
     chained = ACTIVATIONS["softmax"].backward(
-        probs, sparse_categorical_crossentropy_grad(labels, probs)
+        logits, sparse_categorical_crossentropy_grad(labels, probs)
     )
     np.testing.assert_allclose(chained, softmax_crossentropy_grad(labels, logits), atol=1e-12)
 
@@ -325,10 +325,85 @@ def test_the_table_of_losses():
         assert entry.name == name
         assert get_loss(name) is entry
     assert LOSSES["mse"].loss is mse
-    assert LOSSES["sparse_categorical_crossentropy"].sparse_labels
-    assert not LOSSES["categorical_crossentropy"].sparse_labels
-    assert LOSSES["categorical_crossentropy"].with_softmax
-    assert not LOSSES["mse"].with_softmax
+    assert LOSSES["mse"].grad is mse_grad
+    assert (LOSSES["mse"].targets, LOSSES["mse"].output, LOSSES["mse"].joint_grad) == (
+        "values",
+        None,
+        None,
+    )
+    sparse, dense = LOSSES["sparse_categorical_crossentropy"], LOSSES["categorical_crossentropy"]
+    assert (sparse.targets, dense.targets) == ("labels", "one-hot")
+    assert sparse.output == dense.output == "softmax"
+    assert sparse.loss is sparse_categorical_crossentropy
+    assert sparse.joint_loss is softmax_crossentropy
+    assert sparse.joint_grad is softmax_crossentropy_grad
+    assert sparse.classifies
+    assert dense.classifies
+    assert not LOSSES["mse"].classifies
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(2, 5), st.integers(1, 6))
+def test_each_entry_is_its_loss_and_gradient_for_one_hot_and_label_targets(seed, classes, n):
+    rng = np.random.default_rng(seed)
+    logits = rng.normal(scale=2.0, size=(classes, n))
+    labels = rng.integers(0, classes, size=n)
+    sparse, dense = LOSSES["sparse_categorical_crossentropy"], LOSSES["categorical_crossentropy"]
+    targets = one_hot(labels, classes)
+    assert dense.joint_loss(targets, logits) == sparse.joint_loss(labels, logits)
+    np.testing.assert_array_equal(
+        dense.joint_grad(targets, logits), sparse.joint_grad(labels, logits)
+    )
+    probs = softmax(logits)
+    # The joint loss is the loss of the probabilities (while none is clipped).
+    assert sparse.joint_loss(labels, logits) == pytest.approx(sparse.loss(labels, probs))
+    # ... and the joint gradient is the loss's gradient chained through the softmax.
+    chained = ACTIVATIONS["softmax"].backward(logits, dense.grad(targets, probs))
+    np.testing.assert_allclose(dense.joint_grad(targets, logits), chained, atol=1e-12)
+
+
+def mean_absolute_error():
+    return Loss(
+        "mae",
+        loss=lambda y, y_hat: float(np.mean(np.abs(y_hat - y))),
+        grad=lambda y, y_hat: np.sign(y_hat - y) / np.size(y),
+        targets="values",
+    )
+
+
+def test_register_loss_adds_an_entry_that_get_loss_finds():
+    entry = register_loss(mean_absolute_error())
+    try:
+        assert get_loss("mae") is entry
+        with pytest.raises(ValueError, match="a loss named 'mae' is already registered"):
+            register_loss(mean_absolute_error())
+    finally:
+        del LOSSES["mae"]
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"name": ""}, ValueError, "name must be a non-empty string"),
+        ({"name": "mse"}, ValueError, "a loss named 'mse' is already registered"),
+        ({"loss": "mean"}, TypeError, "the loss's loss must be callable; got 'mean'"),
+        ({"grad": None}, TypeError, "the loss's loss and grad must both be given"),
+        ({"targets": "classes"}, ValueError, "the loss's targets must be one of"),
+        ({"output": "gelu"}, ValueError, "the loss's output must be None or an activation"),
+        ({"joint_grad": mse_grad}, ValueError, "give both joint_loss and joint_grad"),
+        (
+            {"joint_grad": mse_grad, "joint_loss": mse},
+            ValueError,
+            "joint_loss and joint_grad are for losses with output='softmax'",
+        ),
+    ],
+)
+def test_register_loss_rejects_bad_entries(change, error, message):
+    entry = mean_absolute_error()._replace(**change)
+    with pytest.raises(error, match=message):
+        register_loss(entry)
+    assert "mae" not in LOSSES
+    with pytest.raises(TypeError, match=r"entry must be a dlmath\.losses\.Loss"):
+        register_loss(("mae", mse, mse_grad))
 
 
 @pytest.mark.parametrize("name", ["hinge", "MSE", None, 1])
@@ -387,25 +462,37 @@ def test_categorical_crossentropy_matches_keras(keras):
         )
 
 
-# --- the trainer's fused step -------------------------------------------------------------------
+# --- exactness -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_the_trainers_fused_step_is_the_public_loss_and_gradient(dtype):
+def test_softmax_crossentropy_grad_is_exactly_p_minus_y_over_n(dtype):
     rng = np.random.default_rng(8)
     logits = (rng.normal(size=(10, 64)) * rng.choice([1.0, 30.0, 300.0], size=64)).astype(dtype)
     labels = rng.integers(0, 10, size=64)
-    labels[::3] = logits[:, ::3].argmax(axis=0)  # confident and right: some saturate
-    buffer = logits.copy()
-    loss_sum, correct = _softmax_crossentropy_step(buffer, labels, np.arange(64))
-    np.testing.assert_array_equal(buffer, softmax_crossentropy_grad(labels, logits))
-    assert loss_sum / 64 == pytest.approx(softmax_crossentropy(labels, logits), rel=1e-5)
-    assert correct == np.count_nonzero(logits.argmax(axis=0) == labels)
-    assert np.count_nonzero(~buffer.any(axis=0)) >= 3  # exactly zero gradients
+    grad = softmax_crossentropy_grad(labels, logits)
+    assert grad.dtype == dtype
+    expected = (softmax(logits) - one_hot(labels, 10).astype(dtype)) / 64
+    np.testing.assert_array_equal(grad, expected)
 
 
-def test_probabilities_below_eps_squared_of_the_largest_are_zero():
-    # exp(-80) ~ 2e-35 is below eps² ~ 5e-32 in float64, exp(-70) ~ 4e-31 is not.
+def test_tiny_probabilities_are_kept_in_the_public_gradient():
+    # exp(-80) ~ 1.8e-35 is below eps² of the largest probability; it is still there.
     grad = softmax_crossentropy_grad([0, 0], [[0.0, 0.0], [-80.0, -70.0]])
-    assert grad[1, 0] == 0.0
+    assert grad[1, 0] == pytest.approx(math.exp(-80.0) / 2, rel=1e-12)
     assert grad[1, 1] == pytest.approx(math.exp(-70.0) / 2, rel=1e-12)
+
+
+def test_probabilities_whose_sum_overflows_are_normalised_correctly():
+    huge = np.finfo(np.float64).max / 2
+    probs = np.array([[huge, 1.0], [huge, 3.0]])  # the first column sums to infinity
+    targets = one_hot([0, 1], 2)
+    assert categorical_crossentropy(targets, probs) == pytest.approx(
+        -(math.log(0.5) + math.log(0.75)) / 2, rel=1e-12
+    )
+    grad = categorical_crossentropy_grad(targets, probs)
+    assert np.all(np.isfinite(grad))
+    # dL/dp for q = p / sum(p): (dL/dq - sum dL/dq q) / sum(p); the first column's sum is
+    # 2 * huge, so its entries are tiny but exact ratios of the second's pattern.
+    expected_first = np.array([-1.0 / 0.5 / 2 + 1.0 / 2, 1.0 / 2]) / (2 * huge)
+    np.testing.assert_allclose(grad[:, 0], expected_first, rtol=1e-12)
