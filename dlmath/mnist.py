@@ -551,6 +551,7 @@ def train_and_evaluate(
     seed: int = 0,
     callbacks=None,
     model: Sequential | None = None,
+    engine="auto",
 ) -> TrainingResult:
     """Fit the slides' model with dlmath and evaluate it on the training and test sets.
 
@@ -571,6 +572,8 @@ def train_and_evaluate(
         Passed to :meth:`dlmath.layers.Sequential.fit`.
     model : dlmath.layers.Sequential, optional
         A model to train instead of ``build_model(seed)`` (it is modified).
+    engine : {"auto", "reference", "fast"} or an engine, optional
+        Who computes the training steps (see :func:`dlmath.training.fit`).
 
     Returns
     -------
@@ -616,6 +619,7 @@ def train_and_evaluate(
         seed=np.random.default_rng([seed, 1]),
         verbose=0,
         callbacks=callbacks,
+        engine=engine,
     )
     fit_seconds = time.perf_counter() - started
     train_loss, train_accuracy = model.evaluate(X_train, train_labels)
