@@ -138,8 +138,8 @@ class FastEngine:
             self.B.append(self.params[offset + w : offset + w + b])
             self.dB.append(self.grads[offset + w : offset + w + b])
             offset += w + b
+        self._saved_optimizer = optimizer._snapshot()  # None for a new optimizer
         optimizer._bind(model.parameters())
-        self._saved_optimizer = optimizer._snapshot()
         self._t = optimizer.iterations
         self.state = [
             np.concatenate([s.ravel() for s in states]) if states else None
@@ -157,7 +157,7 @@ class FastEngine:
         self.kept_outputs = [np.empty(layer.n_out * m, self.dtype) for layer in layers]
         self.deltas = [np.empty(layer.n_out * m, self.dtype) for layer in layers]
         self.kept = np.empty(m, np.intp)
-        self.floor = self._k.softmax_floor(self.dtype)
+        self.floor = self.dtype.type(self._k.softmax_floor(self.dtype))
         self.tiny = self.dtype.type(self._k.smallest_normal(self.dtype))
         self.stats = dict.fromkeys(
             ("steps", "examples", "backward_examples", "forward_flops", "backward_flops"), 0
@@ -179,7 +179,8 @@ class FastEngine:
         loss_sum, correct, seen = 0.0, 0, 0
         for batch, start in enumerate(range(0, order.size, self.batch_size)):
             index = order[start : start + self.batch_size]
-            batch_loss, batch_correct = self._step(index)
+            with np.errstate(all="ignore"):  # a non-finite loss is reported below
+                batch_loss, batch_correct = self._step(index)
             if not math.isfinite(batch_loss):
                 raise FloatingPointError(
                     f"the loss stopped being finite at step {self._t}: the steps are too "
@@ -194,6 +195,11 @@ class FastEngine:
 
     def commit(self) -> None:
         """Write the parameters and the optimizer's state into the model and optimizer."""
+        if not np.all(np.isfinite(self.params)):
+            raise FloatingPointError(
+                f"the parameters stopped being finite at step {self._t}: the steps are too "
+                f"large for this model and data (optimizer {self.optimizer!r})"
+            )
         for layer, W, B in zip(self.model.layers, self.W, self.B, strict=True):
             layer.W[...] = W
             layer.B[...] = B.reshape(-1, 1)

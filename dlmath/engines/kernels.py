@@ -233,11 +233,12 @@ def gradient_descent(p, g, learning_rate):
 @njit(**_JIT)
 def momentum(p, g, m, learning_rate, mu, nesterov, tiny):
     """m <- μ m - α g; w <- w + m (Nesterov: w <- w + μ m - α g)."""
+    zero = p.dtype.type(0)
     for i in range(p.size):
         step = learning_rate * g[i]
         mi = mu * m[i] - step
         if abs(mi) < tiny:
-            mi = mi * 0
+            mi = zero
         m[i] = mi
         p[i] = p[i] + (mu * mi - step if nesterov else mi)
 
@@ -245,11 +246,12 @@ def momentum(p, g, m, learning_rate, mu, nesterov, tiny):
 @njit(**_JIT)
 def rmsprop(p, g, v, learning_rate, rho, one_minus_rho, epsilon, tiny):
     """v <- ρ v + (1 - ρ) g²; w <- w - α g / √(v + ε)."""
+    zero = p.dtype.type(0)
     for i in range(p.size):
         gi = g[i]
         vi = rho * v[i] + one_minus_rho * (gi * gi)
         if vi < tiny:
-            vi = vi * 0
+            vi = zero
         v[i] = vi
         p[i] = p[i] - learning_rate * gi / np.sqrt(vi + epsilon)
 
@@ -257,14 +259,15 @@ def rmsprop(p, g, v, learning_rate, rho, one_minus_rho, epsilon, tiny):
 @njit(**_JIT)
 def adam(p, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon, tiny):
     """m <- m + (1 - β₁)(g - m); v <- v + (1 - β₂)(g² - v); w <- w - α_t m / (√v + ε)."""
+    zero = p.dtype.type(0)
     for i in range(p.size):
         gi = g[i]
         mi = m[i] + one_minus_beta_1 * (gi - m[i])
         vi = v[i] + one_minus_beta_2 * (gi * gi - v[i])
         if abs(mi) < tiny:
-            mi = mi * 0
+            mi = zero
         if vi < tiny:
-            vi = vi * 0
+            vi = zero
         m[i], v[i] = mi, vi
         p[i] = p[i] - alpha * mi / (np.sqrt(vi) + epsilon)
 

@@ -311,10 +311,11 @@ class Dense:
         array([[0., 1.]])
         """
         X = self._check_input(X)
-        Z = self.W @ X + self.B  # Z = W·X + B
-        A = self._activation.forward(Z)  # A = ϱ(Z)
+        with np.errstate(all="ignore"):  # an overflow is reported below, as an error
+            Z = self.W @ X + self.B  # Z = W·X + B
+            A = self._activation.forward(Z)  # A = ϱ(Z)
+        _check_finite(A, self, "outputs")
         self._X, self._Z = X, Z  # what backward needs
-        _check_finite_output(A, self)
         return A
 
     def backward(self, dA=None, *, dZ=None) -> np.ndarray:
@@ -345,11 +346,16 @@ class Dense:
         ([2.0, 3.0], [[1.0, 1.0]])
         """
         dA, dZ = self._check_upstream(dA, dZ)
-        if dZ is None:
-            dZ = self._activation.backward(self._Z, dA)  # dZ = ϱ'(Z) ⊙ dA
-        self._dW = dZ @ self._X.T  # dW = dZ·Xᵀ
-        self._dB = dZ.sum(axis=1, keepdims=True)  # dB = Σ dZ over the examples
-        return self.W.T @ dZ  # dX = Wᵀ·dZ
+        with np.errstate(all="ignore"):  # an overflow is reported below, as an error
+            if dZ is None:
+                dZ = self._activation.backward(self._Z, dA)  # dZ = ϱ'(Z) ⊙ dA
+            dW = dZ @ self._X.T  # dW = dZ·Xᵀ
+            dB = dZ.sum(axis=1, keepdims=True)  # dB = Σ dZ over the examples
+            dX = self.W.T @ dZ  # dX = Wᵀ·dZ
+        for array in (dW, dB, dX):
+            _check_finite(array, self, "gradients")
+        self._dW, self._dB = dW, dB
+        return dX
 
     def _check_input(self, X) -> np.ndarray:
         """``X`` as a private (n_in, N) array of the layer's dtype (a copy if needed)."""
@@ -393,11 +399,11 @@ class Dense:
         self._model = weakref.ref(model)
 
 
-def _check_finite_output(A: np.ndarray, layer: Dense) -> None:
-    if not np.all(np.isfinite(A)):
+def _check_finite(array: np.ndarray, layer: Dense, what: str) -> None:
+    if not np.all(np.isfinite(array)):
         raise FloatingPointError(
-            f"{layer!r} computed non-finite outputs: W·X + B overflowed the {layer.dtype} "
-            "range (the weights or the inputs are too large)"
+            f"{layer!r} computed non-finite {what}: they overflowed the {layer.dtype} range "
+            "(the weights, the inputs or the steps are too large)"
         )
 
 
