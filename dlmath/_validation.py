@@ -150,3 +150,74 @@ def as_rng(rng) -> np.random.Generator:
             raise ValueError(f"a seed must be a non-negative integer; got {rng}")
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be None, an integer seed or a numpy.random.Generator; got {rng!r}")
+
+
+def check_non_negative(value, name: str) -> float:
+    """Return ``value`` as a float after checking that it is finite and >= 0."""
+    value = check_real(value, name)
+    if value < 0:
+        raise ValueError(f"{name} must be non-negative; got {value}")
+    return value
+
+
+def check_index(value, name: str, size: int) -> int:
+    """Return ``value`` after checking that it is an integer index in ``[0, size)``.
+
+    Negative indices are refused: they would count from the end, which a caller who
+    names an element by its position rarely means.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer index; got {value!r}")
+    if not 0 <= value < size:
+        raise ValueError(f"{name} must be an index in [0, {size}); got {value}")
+    return int(value)
+
+
+def check_callable(value, name: str):
+    """Return ``value`` after checking that it can be called."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable; got {value!r:.60}")
+    return value
+
+
+def check_shape(array: np.ndarray, name: str, shape: tuple[int, ...], *, like: str = "") -> None:
+    """Raise ``ValueError`` unless ``array.shape == shape``.
+
+    ``like`` names what the shape comes from (``"x"`` gives "must have the shape of x").
+    """
+    shape = tuple(shape)
+    if array.shape != shape:
+        wanted = f"the shape of {like} {shape}" if like else f"shape {shape}"
+        raise ValueError(f"{name} must have {wanted}; got shape {array.shape}")
+
+
+def as_row(value, name: str) -> np.ndarray:
+    """Return a row of finite numbers, shape (N,) or (1, N), as a 1-D float array.
+
+    A (1, N) matrix is one feature with one example per column, dlmath's layout.
+    """
+    array = as_float_array(value, name, ndim=(1, 2))
+    if array.ndim == 2 and array.shape[0] != 1:
+        raise ValueError(
+            f"{name} must be a row of numbers, shape (N,) or (1, N); got shape {array.shape}"
+        )
+    return array.reshape(-1)
+
+
+def as_interval(value, name: str) -> tuple[float, float]:
+    """Return ``(low, high)`` as two finite floats with ``low < high``, or raise."""
+    pair = as_tuple(value, name, 2, form="(low, high)")
+    low, high = (check_real(v, name) for v in pair)
+    if not low < high:
+        raise ValueError(f"{name} must be (low, high) with low < high; got ({low}, {high})")
+    return low, high
+
+
+def as_tuple(value, name: str, length: int, *, form: str) -> tuple:
+    """Return ``value`` (a tuple or list of ``length`` items) as a tuple, or raise.
+
+    ``form`` shows the expected items in the message, for example ``"(w, b)"``.
+    """
+    if not (isinstance(value, tuple | list) and len(value) == length):
+        raise TypeError(f"{name} must be a tuple {form}; got {value!r:.60}")
+    return tuple(value)

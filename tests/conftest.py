@@ -37,3 +37,21 @@ def keras():
         )
         import keras as keras_module
     return keras_module
+
+
+@pytest.fixture
+def close_figures():
+    """Close every matplotlib figure a test opened."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def book_style():
+    """matplotlib's settings as the book's chapters set them, restored afterwards."""
+    from dlmath.plotting import BOOK_STYLE
+
+    with matplotlib.rc_context(BOOK_STYLE):
+        yield

@@ -5,13 +5,20 @@ import pytest
 
 from dlmath._validation import (
     as_float_array,
+    as_interval,
     as_labels,
     as_rng,
+    as_row,
+    as_tuple,
+    check_callable,
     check_finite,
     check_fraction,
+    check_index,
+    check_non_negative,
     check_positive,
     check_positive_int,
     check_real,
+    check_shape,
 )
 
 # --- as_float_array -------------------------------------------------------------------
@@ -147,6 +154,83 @@ def test_check_positive_int():
     for bad in (2.0, True, "3", None):
         with pytest.raises(TypeError, match="epochs must be an integer; got"):
             check_positive_int(bad, "epochs")
+
+
+def test_check_non_negative():
+    assert check_non_negative(0, "margin") == 0.0
+    assert check_non_negative(2.5, "margin") == 2.5
+    with pytest.raises(ValueError, match=r"margin must be non-negative; got -0\.5"):
+        check_non_negative(-0.5, "margin")
+    with pytest.raises(ValueError, match="margin must be finite"):
+        check_non_negative(np.inf, "margin")
+    with pytest.raises(TypeError, match="margin must be a real number"):
+        check_non_negative(None, "margin")
+
+
+def test_check_index_accepts_positions_from_0_to_size_minus_1():
+    assert check_index(0, "track", 3) == 0
+    result = check_index(np.int64(2), "track", 3)
+    assert result == 2
+    assert type(result) is int
+    for bad in (3, -1):
+        with pytest.raises(ValueError, match=rf"track must be an index in \[0, 3\); got {bad}"):
+            check_index(bad, "track", 3)
+    for bad in (1.0, True, "1", None):
+        with pytest.raises(TypeError, match="track must be an integer index; got"):
+            check_index(bad, "track", 3)
+
+
+def test_check_callable():
+    assert check_callable(abs, "f") is abs
+    with pytest.raises(TypeError, match=r"f must be callable; got 3\.0"):
+        check_callable(3.0, "f")
+
+
+def test_check_shape_names_the_argument_and_what_the_shape_comes_from():
+    check_shape(np.zeros((2, 3)), "Y", (2, 3))
+    with pytest.raises(ValueError, match=r"Y must have shape \(2, 3\); got shape \(3, 2\)"):
+        check_shape(np.zeros((3, 2)), "Y", (2, 3))
+    with pytest.raises(ValueError, match=r"y must have the shape of x \(4,\); got shape \(3,\)$"):
+        check_shape(np.zeros(3), "y", (4,), like="x")
+
+
+# --- rows, intervals, tuples -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [[1.0, 2.0, 3.0], [[1.0, 2.0, 3.0]], np.array([[1, 2, 3]])])
+def test_as_row_accepts_a_vector_or_a_one_row_matrix(value):
+    row = as_row(value, "x")
+    assert row.shape == (3,)
+    np.testing.assert_array_equal(row, [1.0, 2.0, 3.0])
+
+
+def test_as_row_rejects_matrices_of_several_rows_and_bad_values():
+    with pytest.raises(ValueError, match=r"x must be a row of numbers, .*got shape \(2, 2\)"):
+        as_row([[1.0, 2.0], [3.0, 4.0]], "x")
+    with pytest.raises(ValueError, match=r"x must be a 1-D or 2-D array; got shape \(\)"):
+        as_row(1.0, "x")
+    with pytest.raises(ValueError, match="x must hold finite numbers"):
+        as_row([1.0, np.nan], "x")
+    with pytest.raises(ValueError, match="x must not be empty"):
+        as_row([], "x")
+
+
+def test_as_interval():
+    assert as_interval((-1, 2.5), "xlim") == (-1.0, 2.5)
+    assert as_interval([0, 1], "xlim") == (0.0, 1.0)
+    with pytest.raises(ValueError, match=r"xlim must be \(low, high\) with low < high; got"):
+        as_interval((1.0, 1.0), "xlim")
+    with pytest.raises(ValueError, match="xlim must be finite"):
+        as_interval((0.0, np.inf), "xlim")
+    with pytest.raises(TypeError, match=r"xlim must be a tuple \(low, high\); got 1.0"):
+        as_interval(1.0, "xlim")
+
+
+def test_as_tuple():
+    assert as_tuple([1, "a"], "mark", 2, form="(x, label)") == (1, "a")
+    for bad in ((1, 2, 3), "ab", None, np.array([1, 2])):
+        with pytest.raises(TypeError, match=r"mark must be a tuple \(x, label\); got"):
+            as_tuple(bad, "mark", 2, form="(x, label)")
 
 
 # --- labels -----------------------------------------------------------------------------
