@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import sys
 import time
-import zipfile
 from collections.abc import Sequence
 
 import numpy as np
@@ -1110,22 +1108,15 @@ class Sequential:
         >>> all(bool((a == b).all()) for a, b in zip(again.parameters(), model.parameters()))
         True
         """
-        metadata = dict(self.metadata if metadata is None else metadata)
-        for key, value in metadata.items():
-            if not (isinstance(key, str) and isinstance(value, str)):
-                raise TypeError(
-                    f"metadata must map strings to strings; got {key!r:.40}: {value!r:.40}"
-                )
-        arrays = {
-            "format": np.array(self._FORMAT),
-            "activations": np.array([layer.activation for layer in self._layers]),
-            "metadata_keys": np.array(list(metadata), dtype=str),
-            "metadata_values": np.array(list(metadata.values()), dtype=str),
-        }
-        for k, layer in enumerate(self._layers):
-            arrays[f"W{k}"] = layer.W
-            arrays[f"B{k}"] = layer.B
-        np.savez(os.fspath(path), **arrays)
+        from dlmath import serialization  # the file format (imported when used)
+
+        serialization.save_model(
+            path,
+            [layer.activation for layer in self._layers],
+            [layer.W for layer in self._layers],
+            [layer.B for layer in self._layers],
+            self.metadata if metadata is None else metadata,
+        )
 
     @classmethod
     def load(cls, path) -> Sequential:
@@ -1148,30 +1139,16 @@ class Sequential:
         ValueError
             If the file is not a model saved by dlmath, or its arrays are inconsistent.
         """
-        try:
-            # Open the file ourselves: np.load leaks its handle on a corrupt archive.
-            with open(os.fspath(path), "rb") as file, np.load(file, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-            raise ValueError(f"cannot read a dlmath model from {path}: {exc}") from exc
-        if "format" not in arrays or str(arrays["format"]) != cls._FORMAT:
-            raise ValueError(f"{path} is not a model saved by dlmath ({cls._FORMAT})")
-        if "activations" not in arrays or arrays["activations"].ndim != 1:
-            raise ValueError(f"{path} lacks the list of the layers' activations")
-        names = [str(name) for name in arrays["activations"]]
-        layers = []
-        for k, name in enumerate(names):
-            if f"W{k}" not in arrays or f"B{k}" not in arrays:
-                raise ValueError(f"{path} lacks the weights of layer {k}")
-            layers.append(Dense.from_weights(arrays[f"W{k}"], arrays[f"B{k}"], name))
-        model = cls(layers)
-        keys, values = arrays.get("metadata_keys"), arrays.get("metadata_values")
-        if keys is not None or values is not None:  # files from before metadata have none
-            if keys is None or values is None or keys.ndim != 1 or keys.shape != values.shape:
-                raise ValueError(f"{path} holds inconsistent metadata")
-            model.metadata = {str(k): str(v) for k, v in zip(keys, values, strict=True)}
+        from dlmath import serialization  # the file format (imported when used)
+
+        activations, weights, biases, metadata = serialization.load_model(path)
+        model = cls(
+            [
+                Dense.from_weights(W, B, name)
+                for name, W, B in zip(activations, weights, biases, strict=True)
+            ]
+        )
+        model.metadata = metadata
         return model
 
 

@@ -9,6 +9,7 @@ from dlmath._validation import (
     as_rng,
     check_finite,
     check_fraction,
+    check_non_negative_int,
     check_positive,
     check_positive_int,
     check_real,
@@ -147,6 +148,16 @@ def test_check_positive_int():
     for bad in (2.0, True, "3", None):
         with pytest.raises(TypeError, match="epochs must be an integer; got"):
             check_positive_int(bad, "epochs")
+
+
+def test_check_non_negative_int():
+    assert check_non_negative_int(0, "seed") == 0
+    assert type(check_non_negative_int(np.uint8(7), "seed")) is int
+    with pytest.raises(ValueError, match="seed must be a non-negative integer; got -1"):
+        check_non_negative_int(-1, "seed")
+    for bad in (2.0, False, "3", None):
+        with pytest.raises(TypeError, match="seed must be an integer; got"):
+            check_non_negative_int(bad, "seed")
 
 
 # --- labels -----------------------------------------------------------------------------
