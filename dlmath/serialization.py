@@ -247,7 +247,7 @@ def decode_model(arrays: Mapping[str, np.ndarray], path) -> tuple:
     activations = [str(name) for name in _strings(arrays, "activations", where, 1)]
     n = len(activations)
     expected = {f"{letter}{k}" for k in range(n) for letter in "WB"}
-    missing = sorted(expected - arrays.keys(), key=lambda key: (int(key[1:]), key))
+    missing = sorted(expected - arrays.keys(), key=lambda key: (int(key[1:]), key[0] != "W"))
     if missing:
         raise ValueError(
             f"{where}: the activations list {n} layer{'s' if n != 1 else ''}, but the "
