@@ -172,7 +172,7 @@ def atomic_write(path) -> Iterator[BinaryIO]:
 
     Notes
     -----
-    The bytes go to a temporary file created with :mod:`tempfile` beside ``path``
+    The bytes go to a temporary file created with ``tempfile`` beside ``path``
     (so that two processes never share one), which is flushed, synced to disk and
     then renamed over ``path`` with ``os.replace``, an atomic step: a reader sees the
     old file or the new one, never a part. If the ``with`` block raises anything,

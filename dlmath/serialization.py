@@ -191,7 +191,7 @@ def decode_model(arrays: Mapping[str, np.ndarray], path) -> tuple:
     Parameters
     ----------
     arrays : mapping of str to numpy.ndarray
-        What :func:`load_arrays` read.
+        What :func:`~dlmath.files.load_arrays` read.
     path : str or os.PathLike
         The file they came from, named in the error messages.
 
@@ -289,7 +289,7 @@ def save_model(path, activations, weights, biases, metadata) -> Path:
     Parameters
     ----------
     path : str or os.PathLike
-        As for :func:`save_arrays`: ``.npz`` is appended when missing.
+        As for :func:`~dlmath.files.save_arrays`: ``.npz`` is appended when missing.
     activations, weights, biases, metadata
         As for :func:`encode_model`.
 
@@ -320,7 +320,7 @@ def load_model(path) -> tuple:
     Parameters
     ----------
     path : str or os.PathLike
-        As for :func:`load_arrays`: ``path.npz`` is read when ``path`` does not exist.
+        As for :func:`~dlmath.files.load_arrays`: ``path.npz`` is read when ``path`` does not exist.
 
     Returns
     -------
@@ -330,7 +330,7 @@ def load_model(path) -> tuple:
     Raises
     ------
     FileNotFoundError, IsADirectoryError, ValueError
-        As :func:`load_arrays` and :func:`decode_model`; every message names the file.
+        As :func:`~dlmath.files.load_arrays` and :func:`decode_model`; every message names the file.
     """
     file = find_npz(path)
     try:

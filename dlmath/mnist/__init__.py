@@ -35,10 +35,8 @@ References
 
 from __future__ import annotations
 
+from dlmath.mnist import data as _data
 from dlmath.mnist.data import (
-    ENV_VAR,
-    MNIST_SHA256,
-    MNIST_URL,
     MNISTNotFoundError,
     images_to_columns,
     keras_cache_path,
@@ -46,6 +44,13 @@ from dlmath.mnist.data import (
     load_mnist_sample,
 )
 from dlmath.mnist.model import TrainingResult, build_model, train_and_evaluate
+
+#: Where Keras downloads MNIST from (``keras.datasets.mnist.load_data``).
+MNIST_URL = _data.MNIST_URL
+#: SHA-256 of the file at :data:`MNIST_URL`, as fixed in Keras's source.
+MNIST_SHA256 = _data.MNIST_SHA256
+#: The environment variable that names an ``mnist.npz`` file.
+ENV_VAR = _data.ENV_VAR
 
 __all__ = [
     "ENV_VAR",

@@ -3,7 +3,7 @@ r"""The command line, ``dlmath-mnist`` or ``python -m dlmath.mnist``: train the 
 **Shape convention.** The images are read one per row, as Keras gives them, and passed
 to the model one per column, (784, N), by :func:`~dlmath.mnist.images_to_columns`.
 
-:func:`main` (also :func:`dlmath.mnist.main`) trains the slides' model with dlmath
+:func:`dlmath.mnist.main` (defined here) trains the slides' model with dlmath
 (``--backend numpy``) or with the slides' Keras code (``--backend keras``), draws one
 progress bar per epoch on standard error (:class:`dlmath.progress.ProgressBar`), and
 prints the train and test accuracy. ``--save`` writes the weights, atomically

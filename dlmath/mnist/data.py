@@ -45,11 +45,9 @@ __all__ = [
     "load_mnist_sample",
 ]
 
-#: Where Keras downloads MNIST from (``keras.datasets.mnist.load_data``).
+# These three are public, and documented, in dlmath.mnist.
 MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
-#: SHA-256 of the file at :data:`MNIST_URL`, as fixed in Keras's source.
 MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
-#: The environment variable that names an ``mnist.npz`` file.
 ENV_VAR = "DLMATH_MNIST"
 
 _SHAPES = {
