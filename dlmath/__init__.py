@@ -24,10 +24,17 @@ datasets
     Small two-dimensional data sets (two moons, spirals).
 mnist
     The MNIST digits: loading, the slides' model and a command-line trainer.
+progress
+    A progress bar per epoch of training, drawn by tqdm.
+serialization
+    The file format of saved models.
+files
+    Files written atomically, and ``.npz`` archives read without trusting them.
 
-``dlmath.plotting`` (matplotlib), ``dlmath.keras_reference`` (TensorFlow) and
-``dlmath.mnist`` (also a command-line program, ``python -m dlmath.mnist``) are not imported
-here: import them by name. ``import dlmath`` needs NumPy alone.
+``dlmath.plotting`` (matplotlib), ``dlmath.keras_reference`` (TensorFlow),
+``dlmath.mnist`` (also a command-line program, ``python -m dlmath.mnist``),
+``dlmath.progress`` (tqdm), ``dlmath.serialization`` and ``dlmath.files`` are not
+imported here: import them by name. ``import dlmath`` needs NumPy alone.
 """
 
 from dlmath import (

@@ -118,6 +118,15 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_non_negative_int(value, name: str) -> int:
+    """Return ``value`` after checking that it is an integer >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r}")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer; got {value}")
+    return int(value)
+
+
 def as_labels(labels, name: str, *, n_classes: int | None = None) -> np.ndarray:
     """Return integer class labels as a 1-D ``intp`` array, or raise.
 

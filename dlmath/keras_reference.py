@@ -30,8 +30,9 @@ import time
 
 import numpy as np
 
+from dlmath._validation import check_non_negative_int
 from dlmath.layers import Dense, Sequential
-from dlmath.mnist import TrainingResult, _check_run, _check_seed
+from dlmath.mnist.model import TrainingResult, check_run
 
 __all__ = [
     "KerasUnavailableError",
@@ -124,7 +125,7 @@ def build_keras_model(seed: int = 0, *, deterministic: bool = False):
     >>> [w.shape for w in model.get_weights()]
     [(784, 512), (512,), (512, 10), (10,)]
     """
-    seed = _check_seed(seed)
+    seed = check_non_negative_int(seed, "seed")
     if not isinstance(deterministic, bool):
         raise TypeError(f"deterministic must be True or False; got {deterministic!r}")
     tf, keras = import_keras()
@@ -346,7 +347,7 @@ def train_and_evaluate(
     >>> result.backend, result.test_accuracy > 0.7
     ('keras', True)
     """
-    (train_images, train_labels), (test_images, test_labels), epochs, batch_size, seed = _check_run(
+    (train_images, train_labels), (test_images, test_labels), epochs, batch_size, seed = check_run(
         train, test, scale, epochs, batch_size, seed
     )
     if not isinstance(shuffle, bool):

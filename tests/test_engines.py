@@ -627,3 +627,19 @@ def test_numba_compiled_kernels_are_cached_on_disk():
         assert kernel._cache.__class__.__name__ != "NullCache", name
     gc.collect()
     assert math.isfinite(engines.fast.warm_up("float64"))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("raw", [False, True])
+def test_warm_up_compiles_everything_a_fit_needs(dtype, raw):
+    engines.fast.warm_up(dtype)
+    compiled = {name: len(getattr(kernels, name).signatures) for name in kernels.__all__}
+    for hidden in ELEMENTWISE:
+        model = network(hidden, "softmax", dtype=dtype)
+        X, labels, _ = data(n=40, dtype=dtype)
+        X = (X > 0).astype(np.uint8) if raw else X
+        for name in OPTIMIZERS:
+            model.fit(X, labels, epochs=1, batch_size=16, optimizer=OPTIMIZERS[name](),
+                      verbose=0, engine="fast")  # fmt: skip
+    after = {name: len(getattr(kernels, name).signatures) for name in kernels.__all__}
+    assert after == compiled

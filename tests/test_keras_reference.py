@@ -47,12 +47,6 @@ def test_missing_tensorflow_names_the_install_extra(monkeypatch):
     assert issubclass(KerasUnavailableError, ImportError)
 
 
-def test_cli_keras_backend_without_tensorflow_exits_1(monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "tensorflow", None)
-    assert mnist.main(["--sample", "--backend", "keras", "--epochs", "1"]) == 1
-    assert 'pip install "dlmath[keras]"' in capsys.readouterr().err
-
-
 # === helpers =========================================================================
 @pytest.fixture
 def keras_float(request):

@@ -15,6 +15,7 @@ from dlmath._validation import (
     check_fraction,
     check_index,
     check_non_negative,
+    check_non_negative_int,
     check_positive,
     check_positive_int,
     check_real,
@@ -231,6 +232,14 @@ def test_as_tuple():
     for bad in ((1, 2, 3), "ab", None, np.array([1, 2])):
         with pytest.raises(TypeError, match=r"mark must be a tuple \(x, label\); got"):
             as_tuple(bad, "mark", 2, form="(x, label)")
+def test_check_non_negative_int():
+    assert check_non_negative_int(0, "seed") == 0
+    assert type(check_non_negative_int(np.uint8(7), "seed")) is int
+    with pytest.raises(ValueError, match="seed must be a non-negative integer; got -1"):
+        check_non_negative_int(-1, "seed")
+    for bad in (2.0, False, "3", None):
+        with pytest.raises(TypeError, match="seed must be an integer; got"):
+            check_non_negative_int(bad, "seed")
 
 
 # --- labels -----------------------------------------------------------------------------

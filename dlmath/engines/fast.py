@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import time
 
 import numpy as np
 
@@ -386,26 +387,6 @@ def warm_up(dtype=np.float32) -> float:
     >>> warm_up("float64") >= 0.0
     True
     """
-    import time
-
-    from dlmath.layers import Dense, Sequential
-
     started = time.perf_counter()
-    dtype = np.dtype(dtype)
-    rng = np.random.default_rng(0)
-    for activation in ("linear", "relu", "sigmoid", "tanh"):
-        model = Sequential(
-            [Dense(3, 4, activation, dtype=dtype, rng=0), Dense(4, 2, "softmax", dtype=dtype)]
-        )
-        X = rng.normal(size=(3, 32)).astype(dtype)
-        for raw in (X, (X > 0).astype(np.uint8)):
-            for optimizer in (
-                _optimizers.GradientDescent(),
-                _optimizers.Momentum(),
-                _optimizers.RMSprop(),
-                _optimizers.Adam(),
-            ):
-                labels = np.arange(32) % 2
-                fit = {"epochs": 1, "batch_size": 16, "verbose": 0, "engine": FastEngine()}
-                model.fit(raw, labels, optimizer=optimizer, **fit)
+    _kernels().compile_for(np.dtype(dtype))
     return time.perf_counter() - started

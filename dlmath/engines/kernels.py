@@ -272,6 +272,30 @@ def adam(p, g, m, v, alpha, one_minus_beta_1, one_minus_beta_2, epsilon, tiny):
         p[i] = p[i] - alpha * mi / (np.sqrt(vi) + epsilon)
 
 
+def compile_for(dtype: np.dtype) -> None:
+    """Compile every kernel for arrays of ``dtype`` as the fast engine passes them
+    (C-contiguous, labels and indices as intp, raw inputs as uint8 too)."""
+    t = dtype.type
+    one, m, rows = np.ones(3, dtype), np.ones((3, 2), dtype), np.ones((2, 3), dtype)
+    index, labels = np.arange(2, dtype=np.intp), np.zeros(2, dtype=np.intp)
+    for source in (rows, rows.astype(np.uint8)):
+        gather_rows(source, index, np.empty_like(rows))
+    for kernel in (bias_linear, bias_relu, bias_sigmoid, bias_tanh):
+        kernel(m.copy(), one)
+    for kernel in (linear_backward, relu_backward, sigmoid_backward, tanh_backward):
+        kernel(m.copy(), m)
+    softmax_crossentropy(m.copy(), labels, np.empty_like(m), t(softmax_floor(dtype)))
+    row_sums(m, np.empty(3, dtype))
+    nonzero_columns(m, np.empty(2, np.intp))
+    gather_columns(m, index, np.empty_like(m))
+    nonzero_span(rows)
+    tiny = t(smallest_normal(dtype))
+    gradient_descent(one.copy(), one, t(0.1))
+    momentum(one.copy(), one, one.copy(), t(0.1), t(0.9), False, tiny)
+    rmsprop(one.copy(), one, one.copy(), t(0.1), t(0.9), t(0.1), t(1e-7), tiny)
+    adam(one.copy(), one, one.copy(), one.copy(), t(0.1), t(0.1), t(0.001), t(1e-7), tiny)
+
+
 def smallest_normal(dtype) -> float:
     """The smallest positive normal number of ``dtype`` (below it, numbers are subnormal)."""
     return float(np.finfo(dtype).tiny)

@@ -20,13 +20,13 @@ For example:
 from __future__ import annotations
 
 import itertools
-import os
-import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 
 from dlmath import losses as _losses
+from dlmath import serialization
 from dlmath._validation import as_float_array, as_labels, check_positive_int
 from dlmath.layers.dense import Dense
 
@@ -489,23 +489,28 @@ class Sequential:
         )
 
     # --- saving and loading ----------------------------------------------------------
-    _FORMAT = "dlmath.Sequential/1"
-
-    def save(self, path, metadata=None) -> None:
-        """Save the architecture and weights to an ``.npz`` file (no pickling).
+    def save(self, path, metadata=None) -> Path:
+        """Save the architecture and weights to an ``.npz`` file, atomically (no pickling).
 
         Parameters
         ----------
         path : str or os.PathLike
-            Where to write; NumPy appends ``.npz`` when the name lacks it.
+            Where to write; ``.npz`` is appended when the name lacks it.
         metadata : mapping of str to str, optional
             Notes to keep with the weights; by default the model's ``metadata``.
             :meth:`load` restores them as the new model's ``metadata``.
 
+        Returns
+        -------
+        pathlib.Path
+            The file written. It is written to a temporary file in the same folder
+            and then renamed, so an existing file is replaced whole or not at all
+            (a full disk or an interrupt leaves it as it was).
+
         Raises
         ------
         TypeError
-            If a key or a value of ``metadata`` is not a string.
+            If ``metadata`` is not a mapping of strings to strings.
 
         Examples
         --------
@@ -513,29 +518,20 @@ class Sequential:
         >>> from dlmath.layers import Dense, Sequential
         >>> model = Sequential([Dense(3, 2, "relu", rng=0), Dense(2, 1, rng=1)])
         >>> with tempfile.TemporaryDirectory() as folder:
-        ...     model.save(os.path.join(folder, "model.npz"))
-        ...     again = Sequential.load(os.path.join(folder, "model.npz"))
-        >>> [layer.activation for layer in again.layers]
-        ['relu', 'linear']
+        ...     written = model.save(os.path.join(folder, "model"))
+        ...     again = Sequential.load(os.path.join(folder, "model"))
+        >>> written.name, [layer.activation for layer in again.layers]
+        ('model.npz', ['relu', 'linear'])
         >>> all(bool((a == b).all()) for a, b in zip(again.parameters(), model.parameters()))
         True
         """
-        metadata = dict(self.metadata if metadata is None else metadata)
-        for key, value in metadata.items():
-            if not (isinstance(key, str) and isinstance(value, str)):
-                raise TypeError(
-                    f"metadata must map strings to strings; got {key!r:.40}: {value!r:.40}"
-                )
-        arrays = {
-            "format": np.array(self._FORMAT),
-            "activations": np.array([layer.activation for layer in self._layers]),
-            "metadata_keys": np.array(list(metadata), dtype=str),
-            "metadata_values": np.array(list(metadata.values()), dtype=str),
-        }
-        for k, layer in enumerate(self._layers):
-            arrays[f"W{k}"] = layer.W
-            arrays[f"B{k}"] = layer.B
-        np.savez(os.fspath(path), **arrays)
+        return serialization.save_model(
+            path,
+            [layer.activation for layer in self._layers],
+            [layer.W for layer in self._layers],
+            [layer.B for layer in self._layers],
+            self.metadata if metadata is None else metadata,
+        )
 
     @classmethod
     def load(cls, path) -> Sequential:
@@ -544,7 +540,7 @@ class Sequential:
         Parameters
         ----------
         path : str or os.PathLike
-            The ``.npz`` file.
+            The ``.npz`` file; ``path + ".npz"`` is tried when ``path`` does not exist.
 
         Returns
         -------
@@ -554,32 +550,21 @@ class Sequential:
         Raises
         ------
         FileNotFoundError
-            If there is no such file.
+            If there is no such file (the message names both names tried).
+        IsADirectoryError
+            If ``path`` is a folder.
+        TypeError
+            If ``path`` is not a str or os.PathLike.
         ValueError
-            If the file is not a model saved by dlmath, or its arrays are inconsistent.
+            If the file is not a model saved by dlmath (an ``.npy`` array, a text file,
+            another archive, a damaged file), or its arrays are inconsistent.
         """
-        try:
-            # Open the file ourselves: np.load leaks its handle on a corrupt archive.
-            with open(os.fspath(path), "rb") as file, np.load(file, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
-        except FileNotFoundError:
-            raise
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-            raise ValueError(f"cannot read a dlmath model from {path}: {exc}") from exc
-        if "format" not in arrays or str(arrays["format"]) != cls._FORMAT:
-            raise ValueError(f"{path} is not a model saved by dlmath ({cls._FORMAT})")
-        if "activations" not in arrays or arrays["activations"].ndim != 1:
-            raise ValueError(f"{path} lacks the list of the layers' activations")
-        names = [str(name) for name in arrays["activations"]]
-        layers = []
-        for k, name in enumerate(names):
-            if f"W{k}" not in arrays or f"B{k}" not in arrays:
-                raise ValueError(f"{path} lacks the weights of layer {k}")
-            layers.append(Dense.from_weights(arrays[f"W{k}"], arrays[f"B{k}"], name))
-        model = cls(layers)
-        keys, values = arrays.get("metadata_keys"), arrays.get("metadata_values")
-        if keys is not None or values is not None:  # files from before metadata have none
-            if keys is None or values is None or keys.ndim != 1 or keys.shape != values.shape:
-                raise ValueError(f"{path} holds inconsistent metadata")
-            model.metadata = {str(k): str(v) for k, v in zip(keys, values, strict=True)}
+        activations, weights, biases, metadata = serialization.load_model(path)
+        model = cls(
+            [
+                Dense.from_weights(W, B, name)
+                for name, W, B in zip(activations, weights, biases, strict=True)
+            ]
+        )
+        model.metadata = metadata
         return model
