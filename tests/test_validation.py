@@ -232,6 +232,8 @@ def test_as_tuple():
     for bad in ((1, 2, 3), "ab", None, np.array([1, 2])):
         with pytest.raises(TypeError, match=r"mark must be a tuple \(x, label\); got"):
             as_tuple(bad, "mark", 2, form="(x, label)")
+
+
 def test_check_non_negative_int():
     assert check_non_negative_int(0, "seed") == 0
     assert type(check_non_negative_int(np.uint8(7), "seed")) is int
