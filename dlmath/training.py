@@ -25,8 +25,6 @@ For example:
 
 from __future__ import annotations
 
-import sys
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -83,7 +81,8 @@ def fit(
     validation_data : tuple (X_val, y_val), optional
         Data evaluated at the end of each epoch.
     verbose : {0, 1}, optional
-        Show a line per epoch.
+        Draw a progress bar per epoch (:class:`dlmath.progress.ProgressBar`, on
+        standard error, or a widget in Jupyter) with the running loss and accuracy.
     loss : str, optional
         A name from :data:`dlmath.losses.LOSSES`; Keras's
         ``"sparse_categorical_crossentropy"`` by default.
@@ -168,11 +167,15 @@ def fit(
         if entry.classifies:
             history["val_accuracy"] = []
     model.history = history
-    n_batches = -(-n // batch_size)
+    progress = None
+    if verbose:
+        from dlmath.progress import ProgressBar
+
+        progress = ProgressBar(epochs, -(-n // batch_size))
+        callbacks.append(progress)
     try:
         for epoch in range(epochs):
             _call(callbacks, "on_epoch_begin", epoch)
-            started = time.perf_counter()
             order = rng.permutation(n) if shuffle else np.arange(n)
 
             def on_batch(batch: int, seen: int, loss_sum: float, correct: int) -> None:
@@ -198,13 +201,6 @@ def fit(
                     results["val_accuracy"] = val_accuracy
             for key, value in results.items():
                 history[key].append(value)
-            if verbose:
-                seconds = time.perf_counter() - started
-                shown = " - ".join(f"{key}: {value:.4f}" for key, value in results.items())
-                print(
-                    f"Epoch {epoch + 1}/{epochs} - {n_batches} batches - {seconds:.1f}s - {shown}",
-                    file=sys.stdout,
-                )
             _call(callbacks, "on_epoch_end", epoch, dict(results))
     except BaseException:
         engine.abort()  # back to the end of the last finished epoch
@@ -212,6 +208,8 @@ def fit(
     finally:
         for layer in model.layers:  # their forward passes and gradients are out of date
             layer._forget()
+        if progress is not None:
+            progress.close()
     return history
 
 

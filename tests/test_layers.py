@@ -828,16 +828,19 @@ def test_fit_rejects_bad_integer_data():
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_fit_prints_one_line_per_epoch(capsys, engine):
+def test_fit_draws_a_progress_bar_per_epoch(capsys, engine):
     X, y = classification_data()
-    small_classifier().fit(X, y, epochs=3, batch_size=10, verbose=1, engine=engine)
-    lines = capsys.readouterr().out.strip().splitlines()
+    history = small_classifier().fit(X, y, epochs=3, batch_size=10, verbose=1, engine=engine)
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.strip().splitlines()  # off a terminal: one finished line per epoch
     assert len(lines) == 3
-    assert lines[0].startswith("Epoch 1/3 - 3 batches")
-    assert "loss: " in lines[0]
-    assert "accuracy: " in lines[0]
+    assert lines[0].startswith("Epoch 1/3: 100%")
+    assert "3/3" in lines[0]
+    assert f"loss={history['loss'][0]:.4f}" in lines[0]
+    assert f"accuracy={history['accuracy'][2]:.4f}" in lines[2]
     small_classifier().fit(X, y, epochs=2, verbose=0, engine=engine)
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr() == ("", "")
 
 
 @pytest.mark.parametrize(
