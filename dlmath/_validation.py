@@ -8,7 +8,9 @@ validated its inputs calls the unchecked private functions directly.
 
 from __future__ import annotations
 
+import math
 import numbers
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -33,10 +35,7 @@ def as_float_array(
     if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
         array = value
     else:
-        try:
-            array = np.asarray(value)
-        except (TypeError, ValueError) as exc:  # ragged lists and the like
-            raise TypeError(f"{name} must be array-like numbers; got {value!r:.80}") from exc
+        array = as_array(value, name)
         if array.dtype.kind not in "fiub":
             raise TypeError(f"{name} must hold real numbers; got an array of dtype {array.dtype}")
     if array.dtype.kind == "f":  # integers are always finite
@@ -63,6 +62,19 @@ def as_float_array(
     if not allow_empty and array.size == 0:
         raise ValueError(f"{name} must not be empty; got shape {array.shape}")
     return array
+
+
+def as_array(value, name: str) -> np.ndarray:
+    """``np.asarray(value)``, with any failure (a ragged list, an object whose conversion
+    raises) reported as a TypeError that names the argument."""
+    if isinstance(value, str | bytes | dict):  # NumPy would make a 0-d array of them
+        raise TypeError(f"{name} must be array-like numbers; got {value!r:.80}")
+    try:
+        return np.asarray(value)
+    except Exception as exc:
+        raise TypeError(
+            f"{name} must be array-like numbers; got {value!r:.80} ({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 def check_finite(array: np.ndarray, name: str) -> None:
@@ -133,7 +145,7 @@ def as_labels(labels, name: str, *, n_classes: int | None = None) -> np.ndarray:
     Integer arrays and floating arrays holding whole numbers are accepted; labels
     must lie in ``[0, n_classes)`` when ``n_classes`` is given.
     """
-    array = np.asarray(labels)
+    array = as_array(labels, name)
     if array.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of class labels; got shape {array.shape}")
     if array.size == 0:
@@ -150,15 +162,35 @@ def as_labels(labels, name: str, *, n_classes: int | None = None) -> np.ndarray:
     return array.astype(np.intp, copy=False)
 
 
-def as_rng(rng) -> np.random.Generator:
+def as_rng(rng, name: str = "rng") -> np.random.Generator:
     """Return a :class:`numpy.random.Generator` from a seed, a generator or None."""
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool)):
         if rng is not None and rng < 0:
-            raise ValueError(f"a seed must be a non-negative integer; got {rng}")
+            raise ValueError(f"{name} must be a non-negative integer seed; got {rng}")
         return np.random.default_rng(rng)
-    raise TypeError(f"rng must be None, an integer seed or a numpy.random.Generator; got {rng!r}")
+    raise TypeError(
+        f"{name} must be None, an integer seed or a numpy.random.Generator; got {rng!r:.60}"
+    )
+
+
+def check_allocatable(shape: Sequence[int], dtype, what: str) -> None:
+    """Refuse an array larger than this machine's memory, naming what asked for it."""
+    count = math.prod(int(n) for n in shape)
+    nbytes = count * np.dtype(dtype).itemsize
+    if nbytes > _physical_memory():
+        raise ValueError(
+            f"{what} asks for an array of shape {tuple(shape)} ({nbytes / 2**30:,.3g} GiB), "
+            f"more than this machine's memory ({_physical_memory() / 2**30:,.1f} GiB)"
+        )
+
+
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX: assume a 64-bit space
+        return 2**62
 
 
 def check_non_negative(value, name: str) -> float:

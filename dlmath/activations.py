@@ -471,5 +471,5 @@ def get_activation(name: str | None) -> Activation:
     key = "linear" if name is None else name
     if not isinstance(key, str) or key not in ACTIVATIONS:
         known = ", ".join(repr(k) for k in ACTIVATIONS)
-        raise ValueError(f"activation must be None or one of {known}; got {name!r}")
+        raise ValueError(f"activation name must be None or one of {known}; got {name!r:.60}")
     return ACTIVATIONS[key]

@@ -26,6 +26,7 @@ from dlmath._validation import (
     check_positive_int,
     check_real,
 )
+from dlmath.layers import Sequential
 
 __all__ = ["gradient_check", "linear_gradients", "numerical_gradient", "train_linear"]
 
@@ -79,9 +80,20 @@ def linear_gradients(x, y, w: float, b: float) -> tuple[float, float]:
     """
     x, y = _line_data(x, y)
     w, b = check_real(w, "w"), check_real(b, "b")
-    residual = y - (w * x + b)
-    de_dprediction = -2.0 * residual / x.size
-    return float(np.sum(de_dprediction * x)), float(np.sum(de_dprediction))
+    return _linear_gradients(x, y, w, b)
+
+
+def _linear_gradients(x: np.ndarray, y: np.ndarray, w: float, b: float) -> tuple[float, float]:
+    with np.errstate(all="ignore"):  # an overflow is reported below
+        residual = y - (w * x + b)
+        de_dprediction = -2.0 * residual / x.size
+        de_dw, de_db = float(np.sum(de_dprediction * x)), float(np.sum(de_dprediction))
+    if not (np.isfinite(de_dw) and np.isfinite(de_db)):
+        raise ValueError(
+            f"the gradient overflows float64 at w = {w:.3g}, b = {b:.3g} for these x and y: "
+            "the line is too far from the data (or learning_rate too large)"
+        )
+    return de_dw, de_db
 
 
 def train_linear(
@@ -134,14 +146,25 @@ def train_linear(
     w, b = check_real(w, "w"), check_real(b, "b")
     learning_rate = check_positive(learning_rate, "learning_rate")
     epochs = check_positive_int(epochs, "epochs")
-    ws, bs, losses = [w], [b], [float(np.mean((y - (w * x + b)) ** 2))]
+    ws, bs, losses = [w], [b], [_mse(x, y, w, b)]
     for _ in range(epochs):
-        de_dw, de_db = linear_gradients(x, y, w, b)
+        de_dw, de_db = _linear_gradients(x, y, w, b)
         w, b = w - learning_rate * de_dw, b - learning_rate * de_db
         ws.append(w)
         bs.append(b)
-        losses.append(float(np.mean((y - (w * x + b)) ** 2)))
+        losses.append(_mse(x, y, w, b))
     return {"w": np.array(ws), "b": np.array(bs), "loss": np.array(losses)}
+
+
+def _mse(x: np.ndarray, y: np.ndarray, w: float, b: float) -> float:
+    with np.errstate(all="ignore"):  # an overflow is reported below
+        loss = float(np.mean((y - (w * x + b)) ** 2))
+    if not np.isfinite(loss):
+        raise ValueError(
+            f"the loss overflows float64 at w = {w:.3g}, b = {b:.3g} for these x and y: "
+            "the line is too far from the data (or learning_rate too large)"
+        )
+    return loss
 
 
 def numerical_gradient(
@@ -184,25 +207,40 @@ def numerical_gradient(
     >>> round(float(dW[0, 0]), 6), round(float(dB[0, 0]), 6)
     (-0.175, -0.35)
     """
-    from dlmath.layers import Sequential  # layers imports this module's siblings
-
-    if not isinstance(model, Sequential):
-        raise TypeError(f"model must be a dlmath Sequential model; got {model!r:.60}")
+    _check_model(model)
     h = check_positive(h, "h")
     model.evaluate(X, y, loss=loss)  # validates everything once
     estimates = []
     for param in model.parameters():
+        with np.errstate(over="ignore"):
+            if np.any((param + h == param) | (param - h == param) | ~np.isfinite(param + h)):
+                raise ValueError(
+                    f"h = {h:g} is too small or too large for the parameters (|w| up to "
+                    f"{np.abs(param).max():.3g} in {param.dtype}): w ± h rounds back to w "
+                    "or overflows"
+                )
         estimate = np.empty(param.shape, np.float64)
         for index in np.ndindex(param.shape):  # whatever the memory layout of param
             original = param[index]
-            param[index] = original + h
-            upper = model.evaluate(X, y, loss=loss)[0]
-            param[index] = original - h
-            lower = model.evaluate(X, y, loss=loss)[0]
-            param[index] = original
+            try:
+                param[index] = original + h
+                upper = model.evaluate(X, y, loss=loss)[0]
+                param[index] = original - h
+                lower = model.evaluate(X, y, loss=loss)[0]
+            finally:  # even when evaluate fails or Ctrl-C interrupts it
+                param[index] = original
             estimate[index] = (upper - lower) / (2 * h)
+        if not np.all(np.isfinite(estimate)):
+            raise ValueError(
+                f"the loss is not finite within h = {h:g} of the parameters: choose a smaller h"
+            )
         estimates.append(estimate)
     return estimates
+
+
+def _check_model(model) -> None:
+    if not isinstance(model, Sequential):
+        raise TypeError(f"model must be a dlmath Sequential model; got {model!r:.60}")
 
 
 def gradient_check(
@@ -248,6 +286,7 @@ def gradient_check(
     >>> gradient_check(model, X, [0, 1, 2, 1, 0]) < 1e-7
     True
     """
+    _check_model(model)
     _, analytic = model.compute_gradients(X, y, loss=loss)
     numeric = numerical_gradient(model, X, y, loss=loss, h=h)
     worst = 0.0

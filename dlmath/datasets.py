@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlmath._validation import as_rng, check_positive_int, check_real
+from dlmath._validation import as_rng, check_allocatable, check_positive_int, check_real
 
 __all__ = ["spirals", "two_moons"]
 
@@ -60,9 +60,7 @@ def two_moons(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, n
     >>> X.round(3).tolist(), y.tolist()
     ([[1.0, -1.0, 0.0, 2.0], [0.0, 0.0, 0.5, 0.5]], [0, 0, 1, 1])
     """
-    n = check_positive_int(n, "n")
-    if n < 2:
-        raise ValueError(f"n must be at least 2 (one point per class); got {n}")
+    n = _count(n)
     noise = _noise(noise)
     generator = as_rng(rng)
     n0 = n // 2
@@ -75,9 +73,7 @@ def two_moons(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, n
         ]
     )
     y = np.repeat([0, 1], [n0, n - n0])
-    if noise:
-        X = X + generator.normal(scale=noise, size=X.shape)
-    return X, y
+    return _noisy(X, noise, generator), y
 
 
 def spirals(
@@ -116,12 +112,10 @@ def spirals(
     >>> X.shape, y.tolist()
     ((2, 6), [0, 0, 0, 1, 1, 1])
     """
-    n = check_positive_int(n, "n")
-    if n < 2:
-        raise ValueError(f"n must be at least 2 (one point per class); got {n}")
+    n = _count(n)
     turns = check_real(turns, "turns")
-    if turns <= 0:
-        raise ValueError(f"turns must be positive; got {turns}")
+    if not 0 < turns <= 1e6:
+        raise ValueError(f"turns must be positive and at most a million; got {turns}")
     noise = _noise(noise)
     generator = as_rng(rng)
     parts = []
@@ -132,6 +126,23 @@ def spirals(
         parts.append(np.vstack([radius * np.cos(theta), radius * np.sin(theta)]))
     X = np.hstack(parts)
     y = np.repeat([0, 1], [n // 2, n - n // 2])
-    if noise:
-        X = X + generator.normal(scale=noise, size=X.shape)
-    return X, y
+    return _noisy(X, noise, generator), y
+
+
+def _count(n) -> int:
+    n = check_positive_int(n, "n")
+    if n < 2:
+        raise ValueError(f"n must be at least 2 (one point per class); got {n}")
+    check_allocatable((2, n), np.float64, f"n={n}")
+    return n
+
+
+def _noisy(X: np.ndarray, noise: float, generator: np.random.Generator) -> np.ndarray:
+    """X plus Gaussian noise of standard deviation ``noise``, refusing infinities."""
+    if not noise:
+        return X
+    with np.errstate(over="ignore"):
+        noisy = X + generator.normal(scale=noise, size=X.shape)
+    if not np.all(np.isfinite(noisy)):
+        raise ValueError(f"noise = {noise:g} is too large: the points overflow float64")
+    return noisy

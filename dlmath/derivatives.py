@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from dlmath._validation import as_float_array, check_positive
+from dlmath._validation import as_float_array, check_callable, check_positive
 
 __all__ = ["DEFAULT_STEP", "chain_factors", "chain_rule", "compose", "derivative", "gradient"]
 
@@ -50,12 +50,20 @@ def derivative(f: Callable, x, h: float = DEFAULT_STEP):
     float or numpy.ndarray
         The estimate, a Python float for scalar ``x``, else an array shaped like ``x``.
 
+    Raises
+    ------
+    ValueError
+        If ``x ± h`` rounds to ``x`` (``h`` too small for ``x``), or ``f`` is not
+        finite there.
+
     Notes
     -----
     .. math:: f'(x) \approx \frac{f(x + h) - f(x - h)}{2h}
 
     The error is :math:`O(h^2)`: halving ``h`` divides it by four, until rounding
-    error, which grows like :math:`\epsilon / h`, takes over.
+    error, which grows like :math:`\epsilon / h`, takes over. The points are taken in
+    float64 whatever the dtype of ``x``: in float16, ``x + h`` would round back to
+    ``x`` and give a slope of zero.
 
     Examples
     --------
@@ -68,10 +76,46 @@ def derivative(f: Callable, x, h: float = DEFAULT_STEP):
     >>> derivative(np.sin, np.array([0.0, np.pi])).round(8)
     array([ 1., -1.])
     """
+    f = check_callable(f, "f")
     h = check_positive(h, "h")
-    x_array = as_float_array(x, "x", allow_empty=False)
-    slope = (np.asarray(f(x_array + h)) - np.asarray(f(x_array - h))) / (2 * h)
+    x_array = as_float_array(x, "x").astype(np.float64)
+    _check_step(x_array, h)
+    with np.errstate(all="ignore"):  # non-finite values are reported below
+        upper = _values(f, x_array + h, x_array.shape)
+        lower = _values(f, x_array - h, x_array.shape)
+        slope = (upper - lower) / (2 * h)
+    if not np.all(np.isfinite(slope)):
+        raise ValueError(
+            "f must be finite around x: f(x + h), f(x - h) or their difference is not "
+            "(is f defined there, or is h too large?)"
+        )
     return float(slope) if x_array.ndim == 0 else slope
+
+
+def _check_step(x: np.ndarray, h: float) -> None:
+    """Refuse a step that vanishes beside x, or that overflows it."""
+    with np.errstate(over="ignore"):
+        moved = (x + h != x) & (x - h != x) & np.isfinite(x + h) & np.isfinite(x - h)
+    if not np.all(moved):
+        largest = float(np.abs(x).max())
+        raise ValueError(
+            f"h = {h:g} is too small or too large for x (|x| up to {largest:.3g}): x ± h "
+            "rounds back to x or overflows; choose h about 1e-5 times |x|"
+        )
+
+
+def _values(f, points: np.ndarray, shape: tuple) -> np.ndarray:
+    """``f(points)`` as a float64 array of ``shape``, or a TypeError naming f."""
+    result = f(points)
+    try:
+        values = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"f must return real numbers; got {result!r:.60}") from exc
+    if values.shape != shape:
+        raise ValueError(
+            f"f must return one value per point of x, shape {shape}; got {values.shape}"
+        )
+    return values
 
 
 def gradient(f: Callable, x, h: float = DEFAULT_STEP) -> np.ndarray:
@@ -111,32 +155,51 @@ def gradient(f: Callable, x, h: float = DEFAULT_STEP) -> np.ndarray:
     >>> gradient(lambda p: p[0] ** 2 + p[1] ** 2, np.array([1.0, -2.0])).round(8)
     array([ 2., -4.])
     """
+    f = check_callable(f, "f")
     h = check_positive(h, "h")
     # A C-ordered copy, so that the flat views below write through to it (a Fortran-
     # ordered or strided x would otherwise give flat copies, and a garbage gradient).
     point = np.array(as_float_array(x, "x"), dtype=np.float64, order="C")
+    _check_step(point, h)
     grad = np.empty_like(point)
     flat_point, flat_grad = point.reshape(-1), grad.reshape(-1)
-    for i in range(flat_point.size):
-        original = flat_point[i]
-        flat_point[i] = original + h
-        upper = float(f(point))
-        flat_point[i] = original - h
-        lower = float(f(point))
-        flat_point[i] = original
-        flat_grad[i] = (upper - lower) / (2 * h)
+    with np.errstate(all="ignore"):  # non-finite values are reported below
+        for i in range(flat_point.size):
+            original = flat_point[i]
+            flat_point[i] = original + h
+            upper = _value(f, point)
+            flat_point[i] = original - h
+            lower = _value(f, point)
+            flat_point[i] = original
+            flat_grad[i] = (upper - lower) / (2 * h)
+    if not np.all(np.isfinite(grad)):
+        raise ValueError(
+            "f must be finite around x: some f(x ± h e_i) or their differences are not "
+            "(is f defined there, or is h too large?)"
+        )
     return grad
 
 
+def _value(f, point: np.ndarray) -> float:
+    """``f(point)`` as a Python float, or a TypeError naming f."""
+    result = f(point)
+    try:
+        return float(np.asarray(result, dtype=np.float64).item())
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"f must return one real number; got {result!r:.60}") from exc
+
+
 def _check_pairs(pairs: Sequence) -> list[tuple[Callable, Callable]]:
+    if not isinstance(pairs, list | tuple):
+        raise TypeError(f"pairs must be a list of (function, derivative) pairs; got {pairs!r:.60}")
     if len(pairs) == 0:
-        raise ValueError("the chain rule needs at least one (function, derivative) pair")
+        raise ValueError("pairs must hold at least one (function, derivative) pair")
     checked = []
     for k, pair in enumerate(pairs):
         if not (isinstance(pair, tuple | list) and len(pair) == 2):
-            raise TypeError(f"pair {k} must be a (function, derivative) tuple; got {pair!r:.60}")
+            raise TypeError(f"pairs[{k}] must be a (function, derivative) tuple; got {pair!r:.60}")
         if not (callable(pair[0]) and callable(pair[1])):
-            raise TypeError(f"pair {k} must hold two callables; got {pair!r:.60}")
+            raise TypeError(f"pairs[{k}] must hold two callables; got {pair!r:.60}")
         checked.append((pair[0], pair[1]))
     return checked
 
@@ -162,7 +225,7 @@ def compose(*functions: Callable) -> Callable:
     4.0
     """
     if not functions or not all(callable(f) for f in functions):
-        raise TypeError("compose needs one or more callables")
+        raise TypeError(f"functions must be one or more callables; got {functions!r:.60}")
 
     def composition(x):
         for function in reversed(functions):
@@ -205,11 +268,30 @@ def chain_factors(pairs: Sequence[tuple[Callable, Callable]], x) -> list:
     [1.682942, 0.540302]
     """
     checked = _check_pairs(pairs)
+    point = as_float_array(x, "x")
+    x = float(point) if point.ndim == 0 else point
     inputs = [x]  # inputs[k] is the input of the k-th function from the inside
-    for function, _ in reversed(checked[1:]):
-        inputs.append(function(inputs[-1]))
-    inputs.reverse()  # now inputs[k] is the input of checked[k]
-    return [dfunction(u) for (_, dfunction), u in zip(checked, inputs, strict=True)]
+    with np.errstate(all="ignore"):  # non-finite values are reported below
+        for function, _ in reversed(checked[1:]):
+            inputs.append(function(inputs[-1]))
+        inputs.reverse()  # now inputs[k] is the input of checked[k]
+        factors = [dfunction(u) for (_, dfunction), u in zip(checked, inputs, strict=True)]
+    if not all(_finite(v) for v in (*inputs, *factors)):
+        raise ValueError(
+            "the functions of pairs, or their derivatives, are not finite at x: is x in "
+            "their domain?"
+        )
+    return factors
+
+
+def _finite(value) -> bool:
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"the functions of pairs and their derivatives must return real numbers; "
+            f"got {value!r:.60}"
+        ) from exc
 
 
 def chain_rule(*pairs: tuple[Callable, Callable]) -> Callable:

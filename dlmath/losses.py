@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dlmath._validation import as_float_array, as_labels, check_fraction
+from dlmath._validation import as_float_array, as_labels, check_allocatable, check_fraction
 from dlmath.activations import softmax
 
 __all__ = [
@@ -142,6 +142,7 @@ def one_hot(labels, n_classes: int) -> np.ndarray:
     if n_classes < 1:
         raise ValueError(f"n_classes must be at least 1; got {n_classes}")
     labels = as_labels(labels, "labels", n_classes=int(n_classes))
+    check_allocatable((n_classes, labels.size), np.float64, f"n_classes={n_classes}")
     encoded = np.zeros((int(n_classes), labels.size))
     encoded[labels, np.arange(labels.size)] = 1.0
     return encoded
@@ -294,7 +295,7 @@ def sparse_categorical_crossentropy(labels, probs, epsilon: float = EPSILON) -> 
     """
     epsilon = check_fraction(epsilon, "epsilon", low_open=True)
     probs = _probs(probs)
-    labels = _labels_for(labels, probs)
+    labels = _labels_for(labels, probs, "probs")
     clipped = _normalised_clipped(probs, epsilon)[1]
     picked = clipped[labels, np.arange(labels.size)]
     return float(-np.mean(np.log(picked)))
@@ -324,16 +325,22 @@ def sparse_categorical_crossentropy_grad(labels, probs, epsilon: float = EPSILON
     [[-0.25], [1.0]]
     """
     probs = _probs(probs)
-    labels = _labels_for(labels, probs)
+    labels = _labels_for(labels, probs, "probs")
     return categorical_crossentropy_grad(one_hot(labels, probs.shape[0]), probs, epsilon=epsilon)
 
 
-def _labels_for(labels, scores: np.ndarray) -> np.ndarray:
-    labels = as_labels(labels, "labels", n_classes=scores.shape[0])
+def _labels_for(labels, scores: np.ndarray, name: str) -> np.ndarray:
+    """Labels checked against the (classes, examples) array ``scores`` called ``name``."""
+    labels = as_labels(labels, "labels")
+    if labels.max() >= scores.shape[0]:
+        raise ValueError(
+            f"labels must lie in [0, {scores.shape[0]}), one class per row of {name}; "
+            f"got values up to {labels.max()}"
+        )
     if labels.size != scores.shape[1]:
         raise ValueError(
-            f"labels must have one entry per column of the predictions "
-            f"({scores.shape[1]}); got {labels.size}"
+            f"labels must have one entry per column of {name} ({scores.shape[1]}); "
+            f"got {labels.size}"
         )
     return labels
 
@@ -374,7 +381,7 @@ def softmax_crossentropy(labels, logits) -> float:
     200.0
     """
     logits = _logits(logits)
-    labels = _labels_for(labels, logits)
+    labels = _labels_for(labels, logits, "logits")
     with np.errstate(over="ignore", under="ignore"):  # columns spanning the float range
         shifted = logits - logits.max(axis=0, keepdims=True)
         log_sum = np.log(np.exp(shifted).sum(axis=0))
@@ -420,7 +427,7 @@ def softmax_crossentropy_grad(labels, logits) -> np.ndarray:
     9.358e-14
     """
     logits = _logits(logits)
-    labels = _labels_for(labels, logits)
+    labels = _labels_for(labels, logits, "logits")
     P = softmax(logits)
     Y = np.zeros_like(P)
     Y[labels, np.arange(labels.size)] = 1.0
@@ -449,7 +456,7 @@ def accuracy(labels, scores) -> float:
     0.6666666666666666
     """
     scores = as_float_array(scores, "scores", ndim=2)
-    labels = _labels_for(labels, scores)
+    labels = _labels_for(labels, scores, "scores")
     return float(np.mean(scores.argmax(axis=0) == labels))
 
 
@@ -635,5 +642,5 @@ def get_loss(name: str) -> Loss:
     """
     if not isinstance(name, str) or name not in LOSSES:
         known = ", ".join(repr(k) for k in LOSSES)
-        raise ValueError(f"loss must be one of {known}; got {name!r:.80}")
+        raise ValueError(f"loss name must be one of {known}; got {name!r:.80}")
     return LOSSES[name]

@@ -32,6 +32,7 @@ import numpy as np
 from dlmath._validation import (
     as_float_array,
     check_bool,
+    check_callable,
     check_fraction,
     check_positive,
     check_positive_int,
@@ -461,7 +462,15 @@ def gradient_descent(
     -------
     numpy.ndarray, shape (steps + 1,) or (steps + 1, d)
         The path, starting at ``x0``. If the walk diverges to infinity, the path stops
-        at the last finite point.
+        at the last point where it and its slope were finite.
+
+    Raises
+    ------
+    TypeError
+        If ``f`` or ``grad`` is not callable, or ``grad`` returns something other than
+        real numbers shaped like ``x0``.
+    ValueError
+        If the slope at ``x0`` is not finite.
 
     Notes
     -----
@@ -488,6 +497,7 @@ def gradient_descent(
     >>> path.tolist()
     [[1.0, -2.0], [0.0, 0.0]]
     """
+    f = check_callable(f, "f")
     learning_rate = check_positive(learning_rate, "learning_rate")
     steps = check_positive_int(steps, "steps")
     start = as_float_array(x0, "x0", ndim=(0, 1)).astype(np.float64)
@@ -501,14 +511,35 @@ def gradient_descent(
                 return gradient(lambda v: f(v[0]), np.array([x]), DEFAULT_STEP)[0]
             return gradient(f, x, DEFAULT_STEP)
 
-    elif not callable(grad):
-        raise TypeError(f"grad must be callable; got {grad!r}")
+    else:
+        grad = check_callable(grad, "grad")
     path = [start]
     x = start
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(steps):
-            x = x - learning_rate * np.asarray(grad(x), dtype=np.float64)
+        for step in range(steps):
+            try:
+                x = x - learning_rate * _slope(grad, x)
+            except ValueError as error:  # no finite slope: at x0 an error, later divergence
+                if step == 0:
+                    raise ValueError(f"the slope at x0 is not finite: {error}") from None
+                break
             if not np.all(np.isfinite(x)):
                 break
             path.append(x)
     return np.array(path)
+
+
+def _slope(grad: Callable, x: np.ndarray) -> np.ndarray:
+    """``grad(x)`` as finite float64 numbers shaped like ``x``, or an error naming grad."""
+    value = grad(x)
+    try:
+        slope = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"grad must return real numbers; got {value!r:.60}") from exc
+    if value is None or slope.shape != x.shape:
+        raise TypeError(
+            f"grad must return the gradient at x, shaped like x {x.shape}; got {value!r:.60}"
+        )
+    if not np.all(np.isfinite(slope)):
+        raise ValueError(f"grad must be finite at x = {x!r:.60}; got {value!r:.60}")
+    return slope

@@ -156,7 +156,7 @@ def fit(
     targets = model._check_targets(y, n, entry)
     validation = _validation(model, validation_data, entry)
     callbacks = _check_callbacks(callbacks)
-    rng = as_rng(seed)
+    rng = as_rng(seed, "seed")
     engine = get_engine(engine)
     engine.begin(model, X, targets, entry, optimizer, batch_size)
     history: dict[str, list[float]] = {"loss": []}
@@ -235,8 +235,9 @@ def _validation(model, validation_data, entry):
         raise TypeError(
             f"validation_data must be a tuple (X_val, y_val); got {validation_data!r:.60}"
         )
-    X_val = model.layers[0]._check_input(validation_data[0])
-    return X_val, model._check_targets(validation_data[1], X_val.shape[1], entry)
+    X_val = model.layers[0]._check_input(validation_data[0], "validation_data[0]")
+    y_val = model._check_targets(validation_data[1], X_val.shape[1], entry, "validation_data[1]")
+    return X_val, y_val
 
 
 def _check_callbacks(callbacks) -> list:

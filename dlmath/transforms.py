@@ -44,14 +44,15 @@ def _points(X, name: str = "X") -> np.ndarray:
     return as_float_array(X, name, ndim=2, rows=2)
 
 
-def _offset(t, name: str, dims: int = 2) -> np.ndarray:
+def _offset(t, name: str, dims: int = 2, rows_of: str = "") -> np.ndarray:
     """A translation as an array that broadcasts over the columns of a (dims, N) matrix."""
     offset = as_float_array(t, name, ndim=(0, 1, 2))
     if offset.ndim == 0:
         return offset
     if offset.shape not in {(dims,), (dims, 1)}:
+        per_row = f", one entry per row of {rows_of}" if rows_of else ""
         raise ValueError(
-            f"{name} must be a scalar or a vector of shape ({dims},) or ({dims}, 1); "
+            f"{name} must be a scalar or a vector of shape ({dims},) or ({dims}, 1){per_row}; "
             f"got shape {offset.shape}"
         )
     return offset.reshape(dims, 1)
@@ -248,7 +249,7 @@ def affine(X, A, b) -> np.ndarray:
         raise ValueError(
             f"A must have as many columns as X has rows ({X.shape[0]}); got A of shape {A.shape}"
         )
-    return A @ X + _offset(b, "b", dims=A.shape[0])
+    return A @ X + _offset(b, "b", dims=A.shape[0], rows_of="A")
 
 
 def affine_matrix(A, b) -> np.ndarray:
@@ -283,7 +284,7 @@ def affine_matrix(A, b) -> np.ndarray:
     m, n = A.shape
     matrix = np.zeros((m + 1, n + 1))
     matrix[:m, :n] = A
-    matrix[:m, n:] = np.broadcast_to(_offset(b, "b", dims=m), (m, 1))
+    matrix[:m, n:] = np.broadcast_to(_offset(b, "b", dims=m, rows_of="A"), (m, 1))
     matrix[m, n] = 1.0
     return matrix
 

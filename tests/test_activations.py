@@ -291,7 +291,7 @@ def test_get_activation_by_name_and_none():
 
 @pytest.mark.parametrize("name", ["Relu", "gelu", "", 3, relu])
 def test_get_activation_rejects_unknown_names(name):
-    message = r"activation must be None or one of 'linear', 'relu', .*'softmax'; got"
+    message = r"activation name must be None or one of 'linear', 'relu', .*'softmax'; got"
     with pytest.raises((ValueError, TypeError), match=message):
         get_activation(name)
 

@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 from dlmath.backprop import gradient_check, linear_gradients, numerical_gradient, train_linear
 from dlmath.derivatives import gradient
 from dlmath.layers import Dense, Sequential
-from dlmath.losses import categorical_crossentropy_grad, one_hot
+from dlmath.losses import (
+    LOSSES,
+    Loss,
+    categorical_crossentropy_grad,
+    mse,
+    mse_grad,
+    one_hot,
+    register_loss,
+)
 
 # The slides' data and starting point.
 X_SLIDES = [0.1, 0.3, 0.6, 0.7]
@@ -245,3 +253,39 @@ def test_backward_of_the_mse_gradient_equals_compute_gradients(case):
     model.backward(2 * (outputs - y) / y.size)
     for layered, joint in zip(model.gradients(), expected, strict=True):
         np.testing.assert_allclose(layered, joint, rtol=1e-12, atol=1e-15)
+
+
+class InterruptingLoss:
+    """The mean squared error, until its n-th evaluation raises KeyboardInterrupt."""
+
+    def __init__(self, n):
+        self.n, self.calls = n, 0
+
+    def __call__(self, y, y_hat):
+        self.calls += 1
+        if self.calls == self.n:
+            raise KeyboardInterrupt
+        return mse(y, y_hat)
+
+
+@pytest.mark.parametrize("n", [2, 3, 8])
+def test_numerical_gradient_restores_every_parameter_when_interrupted(n):
+    loss = InterruptingLoss(n)
+    register_loss(Loss("interrupting_mse", loss, mse_grad, targets="values"))
+    try:
+        model = Sequential([Dense(2, 3, "tanh", rng=0), Dense(3, 1, rng=1)])
+        before = [p.copy() for p in model.parameters()]
+        X, y = np.ones((2, 4)), np.zeros(4)
+        with pytest.raises(KeyboardInterrupt):
+            numerical_gradient(model, X, y, loss="interrupting_mse")
+        assert loss.calls == n
+        for p, saved in zip(model.parameters(), before, strict=True):
+            np.testing.assert_array_equal(p, saved)
+    finally:
+        del LOSSES["interrupting_mse"]
+
+
+def test_numerical_gradient_refuses_a_step_that_vanishes_beside_the_parameters():
+    model = Sequential([Dense.from_weights([[1e12]], [[0.0]])])
+    with pytest.raises(ValueError, match=r"h = 1e-06 is too small or too large"):
+        numerical_gradient(model, [[1.0]], [0.5], loss="mse")

@@ -85,7 +85,7 @@ def test_spirals_wind_outwards_and_are_half_a_turn_apart():
         ({"noise": -0.1}, ValueError, r"noise must be non-negative; got -0\.1"),
         ({"noise": np.nan}, ValueError, "noise must be finite; got nan"),
         ({"noise": "0.1"}, TypeError, "noise must be a real number; got '0.1'"),
-        ({"rng": -1}, ValueError, "a seed must be a non-negative integer; got -1"),
+        ({"rng": -1}, ValueError, "rng must be a non-negative integer seed; got -1"),
         ({"rng": 0.5}, TypeError, "rng must be None, an integer seed or a numpy.random.Generator"),
     ],
 )
@@ -97,8 +97,8 @@ def test_bad_arguments_are_rejected(name, kwargs, error, message):
 @pytest.mark.parametrize(
     ("turns", "error", "message"),
     [
-        (0.0, ValueError, r"turns must be positive; got 0\.0"),
-        (-1, ValueError, r"turns must be positive; got -1\.0"),
+        (0.0, ValueError, r"turns must be positive and at most a million; got 0\.0"),
+        (-1, ValueError, r"turns must be positive and at most a million; got -1\.0"),
         (np.inf, ValueError, "turns must be finite; got inf"),
         (None, TypeError, "turns must be a real number; got None"),
     ],

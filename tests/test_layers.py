@@ -78,7 +78,7 @@ def test_glorot_uniform_rejects_bad_sizes():
         glorot_uniform(0, 2)
     with pytest.raises(TypeError, match=r"n_out must be an integer; got 2\.0"):
         glorot_uniform(3, 2.0)
-    with pytest.raises(ValueError, match="a seed must be a non-negative integer; got -1"):
+    with pytest.raises(ValueError, match="rng must be a non-negative integer seed; got -1"):
         glorot_uniform(3, 2, rng=-1)
 
 
@@ -100,7 +100,7 @@ def test_dense_rejects_bad_arguments():
         Dense(0, 3)
     with pytest.raises(TypeError, match="n_out must be an integer; got '3'"):
         Dense(2, "3")
-    with pytest.raises(ValueError, match=r"activation must be None or one of .*; got 'gelu'"):
+    with pytest.raises(ValueError, match=r"activation name must be None or one of .*; got 'gelu'"):
         Dense(2, 3, "gelu")
     with pytest.raises(ValueError, match="dtype must be float32 or float64; got float16"):
         Dense(2, 3, dtype=np.float16)
@@ -131,7 +131,9 @@ def test_from_weights_copies_its_arguments():
 def test_from_weights_rejects_bad_weights():
     with pytest.raises(ValueError, match=r"W must be a 2-D array; got shape \(2,\)"):
         Dense.from_weights([1.0, 2.0])
-    with pytest.raises(ValueError, match=r"B must have shape \(1, 1\) or \(1,\); got \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"B must have shape \(1, 1\) or \(1,\), one bias per row of W; got \(2,\)"
+    ):
         Dense.from_weights([[1.0, 2.0]], [1.0, 2.0])
     with pytest.raises(ValueError, match="W must hold finite numbers"):
         Dense.from_weights([[np.nan]])
@@ -166,7 +168,10 @@ def test_setters_check_shapes_and_values():
         layer.W = np.zeros(6)
     with pytest.raises(ValueError, match="W must hold finite numbers"):
         layer.W = np.full((3, 2), np.inf)
-    with pytest.raises(ValueError, match=r"B must have shape \(3, 1\) or \(3,\); got \(1, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"B must have shape \(3, 1\) or \(3,\), one bias per row of W; got \(1, 3\)",
+    ):
         layer.B = np.zeros((1, 3))
     with pytest.raises(ValueError, match=r"B must be a 1-D or 2-D array; got shape \(\)"):
         layer.B = 0.0
@@ -280,7 +285,7 @@ def test_dense_in_float32_computes_in_float32():
 
 
 def test_sequential_rejects_bad_stacks():
-    with pytest.raises(ValueError, match="a Sequential model needs at least one layer"):
+    with pytest.raises(ValueError, match="layers must hold at least one Dense layer; got none"):
         Sequential([])
     with pytest.raises(TypeError, match="layers\\[1\\] must be a Dense layer; got"):
         Sequential([Dense(2, 2), "relu"])
@@ -450,7 +455,7 @@ def test_sequential_backward_leaves_its_argument_alone_and_needs_a_forward_pass(
     model.backward(dY)
     np.testing.assert_array_equal(dY, np.ones((2, 4)))
     with pytest.raises(
-        ValueError, match=r"dA must have the shape of the last output \(2, 4\); got \(2, 3\)"
+        ValueError, match=r"dY must have the shape of the last output \(2, 4\); got \(2, 3\)"
     ):
         model.backward(np.ones((2, 3)))
 
@@ -549,7 +554,7 @@ def test_evaluate_regression_gives_no_accuracy():
         (Sequential([Dense(2, 1, rng=0)]), np.ones(4) * np.nan, "mse", ValueError,
          "y must hold finite numbers"),
         (small_classifier(), np.array([0, 1, 2, 0]), "hinge", ValueError,
-         "loss must be one of 'mse', .*; got 'hinge'"),
+         "loss name must be one of 'mse', .*; got 'hinge'"),
     ],
 )  # fmt: skip
 def test_targets_are_checked(model, y, loss, error, message):
@@ -861,11 +866,11 @@ def test_fit_draws_a_progress_bar_per_epoch(capsys, engine):
         ({"engine": "turbo"}, ValueError, r"engine must be one of \('auto', 'reference', 'fast'\)"),
         ({"engine": 3}, TypeError, "engine must be one of"),
         ({"validation_data": (np.ones((3, 2)), np.zeros(2, int))}, ValueError,
-         r"X must have 2 rows .*; got shape \(3, 2\)"),
+         r"validation_data\[0\] must have 2 rows .*; got shape \(3, 2\)"),
         ({"validation_data": (np.ones((2, 2)), np.array([0, 5]))}, ValueError,
-         r"y must lie in \[0, 3\); got values from 0 to 5"),
-        ({"seed": -3}, ValueError, "a seed must be a non-negative integer; got -3"),
-        ({"seed": 1.5}, TypeError, "rng must be None, an integer seed or a numpy.random.Generator"),
+         r"validation_data\[1\] must lie in \[0, 3\); got values from 0 to 5"),
+        ({"seed": -3}, ValueError, "seed must be a non-negative integer seed; got -3"),
+        ({"seed": 1.5}, TypeError, "seed must be None, an integer seed or a numpy.random"),
     ],
 )  # fmt: skip
 def test_fit_rejects_bad_arguments(kwargs, error, message):

@@ -195,9 +195,9 @@ def test_cross_entropy_leaves_its_inputs_alone():
     ("call", "error", "message"),
     [
         (lambda: sparse_categorical_crossentropy([0, 3, 1], PROBS), ValueError,
-         r"labels must lie in \[0, 3\); got values from 0 to 3"),
+         r"labels must lie in \[0, 3\), one class per row of probs; got values up to 3"),
         (lambda: sparse_categorical_crossentropy([0, 1], PROBS), ValueError,
-         r"labels must have one entry per column of the predictions \(3\); got 2"),
+         r"labels must have one entry per column of probs \(3\); got 2"),
         (lambda: sparse_categorical_crossentropy([0.5, 1, 2], PROBS), ValueError,
          "labels must hold whole numbers"),
         (lambda: sparse_categorical_crossentropy([[0, 1, 2]], PROBS), ValueError,
@@ -278,7 +278,10 @@ def test_softmax_crossentropy_leaves_its_inputs_alone():
 def test_softmax_crossentropy_rejects_bad_input(function):
     with pytest.raises(ValueError, match=r"logits must be a 2-D array; got shape \(2,\)"):
         function([0], [0.0, 1.0])
-    with pytest.raises(ValueError, match=r"labels must lie in \[0, 2\); got values from 2 to 2"):
+    with pytest.raises(
+        ValueError,
+        match=r"labels must lie in \[0, 2\), one class per row of logits; got values up to 2",
+    ):
         function([2], [[0.0], [1.0]])
     with pytest.raises(ValueError, match="logits must hold finite numbers"):
         function([0], [[np.inf], [1.0]])
@@ -408,7 +411,7 @@ def test_register_loss_rejects_bad_entries(change, error, message):
 
 @pytest.mark.parametrize("name", ["hinge", "MSE", None, 1])
 def test_get_loss_rejects_unknown_names(name):
-    message = r"loss must be one of 'mse', 'sparse_categorical_crossentropy', .*; got"
+    message = r"loss name must be one of 'mse', 'sparse_categorical_crossentropy', .*; got"
     with pytest.raises(ValueError, match=message):
         get_loss(name)
 

@@ -296,7 +296,7 @@ def test_as_rng_from_a_seed_a_generator_or_none():
 
 
 def test_as_rng_rejects_bad_seeds():
-    with pytest.raises(ValueError, match="a seed must be a non-negative integer; got -1"):
+    with pytest.raises(ValueError, match="rng must be a non-negative integer seed; got -1"):
         as_rng(-1)
     for bad in (1.5, True, "0", np.random.RandomState(0)):
         with pytest.raises(TypeError, match="rng must be None, an integer seed or a numpy"):

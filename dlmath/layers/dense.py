@@ -27,7 +27,7 @@ import weakref
 import numpy as np
 
 from dlmath import activations as _activations
-from dlmath._validation import as_float_array, as_rng, check_positive_int
+from dlmath._validation import as_float_array, as_rng, check_allocatable, check_positive_int
 
 __all__ = ["Dense", "glorot_uniform"]
 
@@ -81,6 +81,7 @@ def glorot_uniform(n_in: int, n_out: int, rng=None, dtype=np.float64) -> np.ndar
     n_in = check_positive_int(n_in, "n_in")
     n_out = check_positive_int(n_out, "n_out")
     dtype = _float_dtype(dtype)
+    check_allocatable((n_out, n_in), np.float64, f"n_in={n_in}, n_out={n_out}")
     limit = math.sqrt(6.0 / (n_in + n_out))
     return as_rng(rng).uniform(-limit, limit, size=(n_out, n_in)).astype(dtype)
 
@@ -186,6 +187,11 @@ class Dense:
         array([[1.5]])
         """
         W = as_float_array(W, "W", ndim=2)
+        if dtype is None and W.dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise ValueError(
+                f"W has dtype {W.dtype}, but layers compute in float32 or float64: pass "
+                "dtype=numpy.float32 (or float64) to convert it"
+            )
         dtype = _float_dtype(W.dtype if dtype is None else dtype)
         layer = cls(W.shape[1], W.shape[0], activation, rng=0, dtype=dtype)
         layer.W = W
@@ -229,7 +235,8 @@ class Dense:
         value = as_float_array(value, "B", ndim=(1, 2), dtype=self.dtype)
         if value.shape not in {(self.n_out, 1), (self.n_out,)}:
             raise ValueError(
-                f"B must have shape ({self.n_out}, 1) or ({self.n_out},); got {value.shape}"
+                f"B must have shape ({self.n_out}, 1) or ({self.n_out},), one bias per row "
+                f"of W; got {value.shape}"
             )
         self._B[...] = value.reshape(self.n_out, 1)
         self._forget()
@@ -357,12 +364,12 @@ class Dense:
         self._dW, self._dB = dW, dB
         return dX
 
-    def _check_input(self, X) -> np.ndarray:
+    def _check_input(self, X, name: str = "X") -> np.ndarray:
         """``X`` as a private (n_in, N) array of the layer's dtype (a copy if needed)."""
-        checked = as_float_array(X, "X", ndim=2, dtype=self.dtype)
+        checked = as_float_array(X, name, ndim=2, dtype=self.dtype)
         if checked.shape[0] != self.n_in:
             raise ValueError(
-                f"X must have {self.n_in} rows (features × examples, one example per "
+                f"{name} must have {self.n_in} rows (features × examples, one example per "
                 f"column); got shape {checked.shape}"
             )
         return checked.copy() if checked is X else checked  # the caller may change X

@@ -73,11 +73,14 @@ class Sequential:
     """
 
     def __init__(self, layers: Iterable[Dense]):
-        if isinstance(layers, Dense | str) or not isinstance(layers, Iterable):
-            raise TypeError(f"layers must be a list of Dense layers; got {layers!r:.60}")
-        layers = list(layers)
+        try:
+            if isinstance(layers, Dense | str | bytes | dict):
+                raise TypeError
+            layers = list(layers)
+        except TypeError:
+            raise TypeError(f"layers must be a list of Dense layers; got {layers!r:.60}") from None
         if not layers:
-            raise ValueError("a Sequential model needs at least one layer")
+            raise ValueError("layers must hold at least one Dense layer; got none")
         for k, layer in enumerate(layers):
             if not isinstance(layer, Dense):
                 raise TypeError(f"layers[{k}] must be a Dense layer; got {layer!r:.60}")
@@ -254,7 +257,13 @@ class Sequential:
         >>> model.backward([[1.0]]).tolist()  # d(3·2x)/dx
         [[6.0]]
         """
-        dA = self._layers[-1].backward(dY, dZ=dZ)
+        if (dY is None) == (dZ is None):
+            raise TypeError("backward takes either dY or dZ (keyword), not both or neither")
+        last = self._layers[-1]
+        try:
+            dA = last.backward(dY) if dZ is None else last.backward(dZ=dZ)
+        except (TypeError, ValueError) as error:  # Dense calls its argument dA
+            raise type(error)(str(error).replace("dA", "dY")) from None
         for layer in reversed(self._layers[:-1]):
             dA = layer.backward(dA)
         return dA
@@ -306,26 +315,28 @@ class Sequential:
             )
         return entry
 
-    def _check_targets(self, y, n: int, entry: _losses.Loss) -> np.ndarray:
+    def _check_targets(self, y, n: int, entry: _losses.Loss, name: str = "y") -> np.ndarray:
         """Targets as ``entry`` takes them: labels (N,), one-hot or values (n_out, N)."""
         if entry.targets == "labels":
-            labels = as_labels(y, "y", n_classes=self.n_out)
+            labels = as_labels(y, name, n_classes=self.n_out)
             if labels.size != n:
-                raise ValueError(f"y must have one label per column of X ({n}); got {labels.size}")
+                raise ValueError(
+                    f"{name} must have one label per column of X ({n}); got {labels.size}"
+                )
             return labels
-        targets = as_float_array(y, "y", ndim=(1, 2), dtype=self.dtype)
+        targets = as_float_array(y, name, ndim=(1, 2), dtype=self.dtype)
         if targets.ndim == 1 and self.n_out == 1 and entry.targets == "values":
             targets = targets.reshape(1, -1)  # one output: a row of N values may be flat
         if targets.shape != (self.n_out, n):
             raise ValueError(
-                f"y must have shape ({self.n_out}, {n}), one column per example of X"
+                f"{name} must have shape ({self.n_out}, {n}), one column per example of X"
                 f"{' (or (N,) for one output)' if self.n_out == 1 else ''}; "
                 f"got {np.shape(y)}"
             )
         if entry.targets == "one-hot" and not (
             np.all((targets == 0) | (targets == 1)) and np.all(targets.sum(axis=0) == 1)
         ):
-            raise ValueError("y must be one-hot: each column a single 1 among 0s")
+            raise ValueError(f"{name} must be one-hot: each column a single 1 among 0s")
         return targets
 
     def compute_gradients(self, X, y, loss: str = "sparse_categorical_crossentropy"):

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dlmath._validation import as_array
 from dlmath.files import atomic_write, load_arrays
 
 __all__ = [
@@ -358,7 +359,7 @@ def images_to_columns(images, *, scale: bool = False) -> np.ndarray:
 
 def _image_rows(images, name: str) -> np.ndarray:
     """Validate images of shape (N, 28, 28) or (N, 784); return an (N, 784) view."""
-    array = np.asarray(images)
+    array = as_array(images, name)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"{name} must hold real numbers; got an array of dtype {array.dtype}")
     if array.ndim == 3 and array.shape[1:] == (28, 28):

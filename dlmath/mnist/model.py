@@ -63,7 +63,7 @@ def build_model(seed=0) -> Sequential:
     >>> model.count_params()
     407050
     """
-    rng = as_rng(seed)
+    rng = as_rng(seed, "seed")
     return Sequential(
         [
             Dense(_N_PIXELS, 512, "relu", rng=rng, dtype=np.float32),
