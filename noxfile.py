@@ -33,10 +33,11 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Ruff: lint and formatting."""
+    """Ruff (lint and formatting), and the rules for the code the book shows its readers."""
     session.install("ruff>=0.6")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("python", "tools/check_book.py")
 
 
 @nox.session(python=PYTHON)
