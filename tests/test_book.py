@@ -31,6 +31,7 @@ _ASSERT = re.compile(r"^\s*assert\b", re.MULTILINE)
 BOOK = Path(__file__).resolve().parents[1] / "book"
 CHAPTERS = sorted(BOOK.glob("[0-9][0-9]-*.md"))
 
+
 def exercise_problems(text: str, *, minimum: int = 2) -> list[str]:
     """Everything wrong with the exercises of one chapter, as readable sentences."""
     events = read_events(text)

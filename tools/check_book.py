@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from book_source import read_events  # noqa: E402  (a sibling file, not a package)
+from book_source import read_events
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Characters of code a cell shows at 1280 px (sphinx-book-theme, the book's CSS).
