@@ -27,7 +27,7 @@ PYTHON = "3.11"
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Unit tests, property tests and doctests (with the Keras comparisons)."""
-    session.install("-e", ".[test,keras]")
+    session.install("-e", ".[test,keras,fast]")
     session.run("pytest", *session.posargs)
 
 
@@ -43,7 +43,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
     """Execute every chapter and build the book into build/html (warnings are errors)."""
-    session.install("-e", ".[docs,keras]")
+    session.install("-e", ".[docs,keras,fast]")
     session.run(
         "sphinx-build",
         "-c",
@@ -99,7 +99,7 @@ def bench(session: nox.Session) -> None:
     passed through, or the Keras cache); writes build/bench/mnist.json. Arguments go to
     benchmarks/bench_mnist.py (e.g. ``nox -s bench -- --seeds 0 --epochs 1``).
     """
-    session.install("-e", ".[keras]")
+    session.install("-e", ".[keras,fast]")
     session.run(
         "python",
         "benchmarks/bench_mnist.py",

@@ -48,6 +48,7 @@ extensions = [
     "sphinx_exercise",
     "sphinx_copybutton",
     "sphinx_design",
+    "figure_checks",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "jupyter_execute"]
@@ -75,7 +76,7 @@ def _sources_digest() -> str:
     makes every change to dlmath start a fresh cache.
     """
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "dlmath").rglob("*")):
+    for path in [*sorted((ROOT / "dlmath").rglob("*")), HERE / "ipython_startup.py"]:
         if path.is_file() and path.suffix in {".py", ".npz"}:
             digest.update(path.relative_to(ROOT).as_posix().encode())
             digest.update(path.read_bytes())
@@ -89,6 +90,23 @@ nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
 nb_execution_excludepatterns: list[str] = []
+# Anything a cell writes to standard error (a warning, a check of the figures that
+# failed) is a build warning, and so an error with -W; cells whose stderr is expected
+# noise (TensorFlow's logs) carry the tag remove-stderr.
+nb_output_stderr = "warn"
+
+
+def _kernel_profile() -> Path:
+    """An IPython profile for the chapters' kernels, whose startup file checks figures."""
+    startup = BUILD / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / "00-book-checks.py").write_text(
+        (HERE / "ipython_startup.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    return BUILD / "ipython"
+
+
+os.environ["IPYTHONDIR"] = str(_kernel_profile())
 
 # --- API reference ------------------------------------------------------------------
 autodoc_default_options = {"members": True, "member-order": "bysource"}

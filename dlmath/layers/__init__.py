@@ -9,9 +9,9 @@ r"""Dense layers and the Sequential model that stacks, trains and saves them.
 where :math:`\varrho` is its activation. A :class:`Sequential` model feeds each
 layer's output to the next. Class labels are integers of shape (N,).
 
-This package is the readable path the book teaches: :mod:`dlmath.layers.dense` holds
+This package is the readable path the book teaches: ``dlmath/layers/dense.py`` holds
 the layer, whose ``forward`` and ``backward`` are the formulas one a line, and
-:mod:`dlmath.layers.sequential` the model.
+``dlmath/layers/sequential.py`` the model.
 
 For example:
 
