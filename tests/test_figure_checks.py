@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 mpl.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from dlmath.plotting import COLORS  # noqa: E402
+from dlmath.plotting import COLORS
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 spec = importlib.util.spec_from_file_location("figure_checks", CONF / "figure_checks.py")
