@@ -1,32 +1,45 @@
 """Checks that run in the kernel of every chapter while the book is built.
 
 conf.py copies this file into the startup folder of an IPython profile of the build
-(``build/ipython``) and points the kernels at it (``IPYTHONDIR``). After each cell, and
-before matplotlib's inline backend shows the cell's figures, every open figure is
-measured: text smaller than :data:`dlmath.plotting.MIN_TEXT_PT` points once the figure
-is shown in the book's column is reported on standard error, which the build treats as
-an error (``nb_output_stderr = "warn"`` with ``sphinx-build -W``). The reader never
-sees any of this.
+(``build/ipython``) and points the kernels at it (``IPYTHONDIR``). Every figure that
+pyplot makes is watched (matplotlib's ``figure.hooks``): when it is drawn, to be shown
+or glued, the size of its smallest text in the book's column is measured, and text
+smaller than :data:`dlmath.plotting.MIN_TEXT_PT` points is reported on standard error,
+which the build treats as an error (``nb_output_stderr = "warn"`` with
+``sphinx-build -W``). The reader never sees any of this.
 """
 
 import sys
+import types
+
+import matplotlib as mpl
 
 
-def _audit_figures() -> None:
-    if "matplotlib.pyplot" not in sys.modules:
-        return
-    import matplotlib.pyplot as plt
+def _watch(fig) -> None:
+    """Measure ``fig``'s text each time it is drawn (but not while measuring it)."""
+    state = {"measuring": False, "reported": None}
 
-    from dlmath.plotting import MIN_TEXT_PT, smallest_text_pt
+    def on_draw(event) -> None:
+        if state["measuring"]:
+            return
+        from dlmath.plotting import MIN_TEXT_PT, smallest_text_pt
 
-    for number in plt.get_fignums():
-        size = smallest_text_pt(plt.figure(number))
-        if size < MIN_TEXT_PT:
+        state["measuring"] = True
+        try:
+            size = smallest_text_pt(fig)
+        finally:
+            state["measuring"] = False
+        if size < MIN_TEXT_PT and state["reported"] != size:
+            state["reported"] = size
             print(
-                f"figure {number}: its smallest text is {size:.1f} pt in the book's column "
-                f"(at least {MIN_TEXT_PT:g} pt): make the figure narrower or the text larger",
+                f"a figure's smallest text is {size:.1f} pt in the book's column (at least "
+                f"{MIN_TEXT_PT:g} pt): make the figure narrower or the text larger",
                 file=sys.stderr,
             )
 
+    fig.canvas.mpl_connect("draw_event", on_draw)
 
-get_ipython().events.register("post_execute", _audit_figures)  # noqa: F821 (IPython's)
+
+sys.modules["book_checks"] = types.ModuleType("book_checks")
+sys.modules["book_checks"].watch = _watch
+mpl.rcParams["figure.hooks"] = ["book_checks:watch"]
