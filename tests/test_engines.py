@@ -643,3 +643,18 @@ def test_warm_up_compiles_everything_a_fit_needs(dtype, raw):
                       verbose=0, engine="fast")  # fmt: skip
     after = {name: len(getattr(kernels, name).signatures) for name in kernels.__all__}
     assert after == compiled
+
+
+def test_skipping_zero_work_can_be_turned_off_and_changes_no_result():
+    model_a, model_b = confident_classifier(), confident_classifier()
+    X, y = confident_data(model_a, n=64)
+    skipping, computing = FastEngine(), FastEngine(skip_zero_work=False)
+    for model, engine in ((model_a, skipping), (model_b, computing)):
+        model.fit(X, y, epochs=2, batch_size=16, seed=2, verbose=0, engine=engine)
+    for a, b in zip(model_a.parameters(), model_b.parameters(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    assert computing.stats["backward_examples"] == 128
+    assert skipping.stats["backward_examples"] < 128
+    assert skipping.stats["backward_flops"] < computing.stats["backward_flops"]
+    with pytest.raises(TypeError, match="skip_zero_work must be True or False"):
+        FastEngine(skip_zero_work="no")
