@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html as html_module
 import os
 import re
 import sys
@@ -21,6 +22,7 @@ import sphinx_exercise.nodes as _exercise_nodes  # noqa: E402
 from docutils import nodes  # noqa: E402
 from external_objects import write_inventories  # noqa: E402
 from myst_nb.sphinx_ import HideCodeCellNode  # noqa: E402
+from sphinx.transforms.post_transforms import SphinxPostTransform  # noqa: E402
 
 import dlmath  # noqa: E402
 
@@ -228,6 +230,20 @@ html_theme_options = {
     ),
 }
 
+# --- PDF (nox -s pdf: LaTeX, typeset by XeLaTeX from Debian's TeX Live) ---------------
+# XeLaTeX reads the book's Unicode (×, →, ε, ²...) directly, in the GNU FreeFont fonts;
+# makeindex builds the index (xindy is another 50 MB of packages for the same result).
+latex_engine = "xelatex"
+latex_use_xindy = False
+latex_documents = [("index", "dlmath.tex", project, author, "manual")]
+latex_show_urls = "no"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    # Long lines of code and output wrap, with a mark at the break; none is cut.
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
+}
+
 # --- copy buttons ---------------------------------------------------------------------
 # Copy the code, not the prompts (">>> ", "... ") or the printed output of doctests.
 copybutton_exclude = ".linenos, .gp, .go"
@@ -366,6 +382,37 @@ def _accessible_page(app, pagename, templatename, context, doctree) -> None:
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+_IMG_ALT = re.compile(r"<img\b[^>]*?\balt=\"([^\"]+)\"", re.IGNORECASE)
+_REPR = re.compile(r"^<[\w.]+ object(?: at 0x[0-9a-f]+)?>$")
+
+
+class _AnimationsInPrint(SphinxPostTransform):
+    """In print, an HTML-only output (the animation of Chapter 7) becomes a sentence.
+
+    A cell that shows HTML also carries a text/plain repr such as
+    ``<IPython.core.display.HTML object>``, which is what LaTeX would print. Where the
+    HTML has an image with an alt text, the repr is replaced by a sentence with that
+    text; otherwise by a sentence that points to the HTML edition.
+    """
+
+    default_priority = 3  # before MyST-NB selects one output per format (4)
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for bundle in list(self.document.findall(nodes.container)):
+            if bundle.get("nb_element") != "mime_bundle":
+                continue
+            parts = {part.get("mime_type"): part for part in bundle.children}
+            html, plain = parts.get("text/html"), parts.get("text/plain")
+            if html is None or plain is None or not _REPR.match(plain.astext().strip()):
+                continue
+            alt = _IMG_ALT.search(html.astext())
+            text = "Shown in the HTML edition of this book" + (
+                f": {html_module.unescape(alt.group(1))}" if alt else "."
+            )
+            plain.children = [nodes.paragraph("", "", nodes.emphasis(text, text))]
+
+
 #: A digest of this configuration's own code (and of the tools it imports). Sphinx
 #: re-reads every page when a configuration *value* changes, not when a function in this
 #: file does; this value changes with the code, so that no page keeps a stale rendering
@@ -408,3 +455,4 @@ def setup(app) -> None:
         singlehtml=(_visit_hidden_input, _depart_hidden_input),
     )
     app.connect("html-page-context", _accessible_page, priority=600)
+    app.add_post_transform(_AnimationsInPrint)
