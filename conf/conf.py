@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html as html_module
 import os
 import re
 import sys
@@ -20,6 +21,8 @@ import fetch_mathjax  # noqa: E402
 import sphinx_exercise.nodes as _exercise_nodes  # noqa: E402
 from docutils import nodes  # noqa: E402
 from external_objects import write_inventories  # noqa: E402
+from myst_nb.sphinx_ import HideCodeCellNode  # noqa: E402
+from sphinx.transforms.post_transforms import SphinxPostTransform  # noqa: E402
 
 import dlmath  # noqa: E402
 
@@ -107,6 +110,21 @@ def _kernel_profile() -> Path:
 
 
 os.environ["IPYTHONDIR"] = str(_kernel_profile())
+
+# Alternative text. Every image needs an alt that says what it shows, for a reader who
+# cannot see it: one or two sentences, not a copy of the caption. Give it in the metadata
+# of the cell that draws the figure, next to the caption (">-" keeps colons safe):
+#
+#     mystnb:
+#       image:
+#         alt: >-
+#           The grey unit square and a blue copy of it moved 0.2 up and to the right.
+#       figure:
+#         caption: ...
+#
+# {glue:figure} takes an :alt: option, dlmath.plotting.animation_html an alt= argument.
+# Without one, Sphinx writes the image's file name as its alt, and tools/check_site.py
+# fails.
 
 # --- API reference ------------------------------------------------------------------
 autodoc_default_options = {"members": True, "member-order": "bysource"}
@@ -201,6 +219,7 @@ html_theme = "sphinx_book_theme"
 html_title = project
 html_static_path = [str(HERE / "_static"), str(fetch_mathjax.ensure(MATHJAX_CACHE))]
 html_css_files = ["dlmath.css"]
+templates_path = [str(HERE / "_templates")]
 mathjax_path = f"mathjax/{fetch_mathjax.ENTRY}"
 # MathJax 3 reads window.MathJax; MyST adds processHtmlClass to this (non-empty) dict.
 mathjax3_config = {"tex": {"tags": "none"}}
@@ -228,6 +247,20 @@ html_theme_options = {
         if _github
         else {}
     ),
+}
+
+# --- PDF (nox -s pdf: LaTeX, typeset by XeLaTeX from Debian's TeX Live) ---------------
+# XeLaTeX reads the book's Unicode (×, →, ε, ²...) directly, in the GNU FreeFont fonts;
+# makeindex builds the index (xindy is another 50 MB of packages for the same result).
+latex_engine = "xelatex"
+latex_use_xindy = False
+latex_documents = [("index", "dlmath.tex", project, author, "manual")]
+latex_show_urls = "no"
+latex_elements = {
+    "papersize": "a4paper",
+    "pointsize": "11pt",
+    # Long lines of code and output wrap, with a mark at the break; none is cut.
+    "sphinxsetup": "verbatimwrapslines=true, verbatimforcewraps=true",
 }
 
 # --- copy buttons ---------------------------------------------------------------------
@@ -305,6 +338,100 @@ def _depart_summary(self, node) -> None:
     self.body.append('<span class="dlmath-toggle" aria-hidden="true"></span></summary>\n')
 
 
+def _visit_hidden_input(self, node) -> None:
+    """MyST-NB's toggle of a hidden cell input, without its aria-label.
+
+    MyST-NB labels the ``<summary>`` "Toggle hidden content" while it shows "Show code
+    cell source": a screen reader's name that differs from the visible one (axe-core's
+    rule label-content-name-mismatch). The summary's own text names it.
+    """
+    classes = " ".join(node["classes"])
+    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    for kind, prompt in (("collapsed", "prompt_show"), ("expanded", "prompt_hide")):
+        text = self.encode(node[prompt])
+        self.body.append(f'<p class="{kind} admonition-title">{text}</p>\n')
+    self.body.append("</summary>\n")
+
+
+def _depart_hidden_input(self, node) -> None:
+    self.body.append("</details>\n")
+
+
+def _unlink_solution_titles(app, doctree, docname) -> None:
+    """A solution's title names its exercise as text, not as a link.
+
+    In HTML the title is the ``<summary>`` of the solution's ``<details>``: a link inside
+    it is an interactive element inside another (axe-core's nested-interactive). In
+    LaTeX sphinx-exercise links it to a label it never defines. The exercise is just
+    above its solution.
+    """
+    for solution in doctree.findall(_exercise_nodes.solution_node):
+        if solution.children and isinstance(solution[0], nodes.title):
+            for reference in list(solution[0].findall(nodes.reference)):
+                reference.replace_self(nodes.inline("", "", *reference.children))
+
+
+def _accessible_page(app, pagename, templatename, context, doctree) -> None:
+    """Fix two things of the theme's and docutils' HTML that screen readers stumble on.
+
+    * The toggles of the navigation's sub-lists are ``<summary>`` elements holding only
+      an icon: each gets an aria-label naming its page (axe-core's summary-name).
+    * docutils gives each citation the deprecated role ``doc-biblioentry`` inside a
+      ``role="list"``, whose items must be ``listitem`` (aria-required-children).
+    """
+    generate = context.get("generate_toctree_html")
+    if generate is not None and not getattr(generate, "dlmath_labelled", False):
+
+        def generate_labelled(kind, *args, **kwargs):
+            soup = generate(kind, *args, **kwargs)
+            if isinstance(soup, str):
+                return soup
+            for summary in soup.select("li.has-children > details > summary"):
+                if summary.get_text(strip=True) or summary.get("aria-label"):
+                    continue
+                item = summary.find_parent("li")
+                link = item.find("a", recursive=False) if item else None
+                title = link.get_text(" ", strip=True) if link else ""
+                summary["aria-label"] = f"Sections of {title}" if title else "Sections"
+            return soup
+
+        generate_labelled.dlmath_labelled = True
+        context["generate_toctree_html"] = generate_labelled
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+_IMG_ALT = re.compile(r"<img\b[^>]*?\balt=\"([^\"]+)\"", re.IGNORECASE)
+_REPR = re.compile(r"^<[\w.]+ object(?: at 0x[0-9a-f]+)?>$")
+
+
+class _AnimationsInPrint(SphinxPostTransform):
+    """In print, an HTML-only output (the animation of Chapter 7) becomes a sentence.
+
+    A cell that shows HTML also carries a text/plain repr such as
+    ``<IPython.core.display.HTML object>``, which is what LaTeX would print. Where the
+    HTML has an image with an alt text, the repr is replaced by a sentence with that
+    text; otherwise by a sentence that points to the HTML edition.
+    """
+
+    default_priority = 3  # before MyST-NB selects one output per format (4)
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for bundle in list(self.document.findall(nodes.container)):
+            if bundle.get("nb_element") != "mime_bundle":
+                continue
+            parts = {part.get("mime_type"): part for part in bundle.children}
+            html, plain = parts.get("text/html"), parts.get("text/plain")
+            if html is None or plain is None or not _REPR.match(plain.astext().strip()):
+                continue
+            alt = _IMG_ALT.search(html.astext())
+            text = "Shown in the HTML edition of this book" + (
+                f": {html_module.unescape(alt.group(1))}" if alt else "."
+            )
+            plain.children = [nodes.paragraph("", "", nodes.emphasis(text, text))]
+
+
 #: A digest of this configuration's own code (and of the tools it imports). Sphinx
 #: re-reads every page when a configuration *value* changes, not when a function in this
 #: file does; this value changes with the code, so that no page keeps a stale rendering
@@ -316,6 +443,7 @@ dlmath_conf_digest = hashlib.sha256(
             HERE / "conf.py",
             HERE / "external_objects.py",
             ROOT / "tools" / "fetch_mathjax.py",
+            ROOT / "tools" / "fetch_npm.py",
         )
     )
 ).hexdigest()[:12]
@@ -330,6 +458,20 @@ def setup(app) -> None:
         _exercise_nodes.solution_node,
         override=True,
         html=(_visit_solution, _depart_solution),
+        singlehtml=(_visit_solution, _depart_solution),
     )
-    app.add_node(_SolutionSummary, html=(_visit_summary, _depart_summary))
+    app.add_node(
+        _SolutionSummary,
+        html=(_visit_summary, _depart_summary),
+        singlehtml=(_visit_summary, _depart_summary),
+    )
+    app.connect("doctree-resolved", _unlink_solution_titles, priority=400)
     app.connect("doctree-resolved", _summarise_dropdown_solutions)
+    app.add_node(
+        HideCodeCellNode,
+        override=True,
+        html=(_visit_hidden_input, _depart_hidden_input),
+        singlehtml=(_visit_hidden_input, _depart_hidden_input),
+    )
+    app.connect("html-page-context", _accessible_page, priority=600)
+    app.add_post_transform(_AnimationsInPrint)

@@ -1,6 +1,7 @@
 """Tests of dlmath.plotting.style: the palette, the book's style and what figures share."""
 
 import colorsys
+import re
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -93,7 +94,7 @@ def test_new_axes_returns_the_given_axes_or_a_new_one():
 
 def test_animation_html_embeds_every_frame_and_loads_nothing_from_other_sites():
     animation = plotting.animate_descent(lambda x: x**2, [2.0, 1.0, 0.5])
-    html = plotting.animation_html(animation, default_mode="loop")
+    html = plotting.animation_html(animation, alt="Three steps.", default_mode="loop")
     assert html.count("data:image/png;base64") == 3
     assert "font-awesome" not in html
     assert "https://" not in html
@@ -104,8 +105,21 @@ def test_animation_html_embeds_every_frame_and_loads_nothing_from_other_sites():
 
 def test_animation_html_validates_its_arguments():
     with pytest.raises(TypeError, match="Animation"):
-        plotting.animation_html("not an animation")
+        plotting.animation_html("not an animation", alt="A walk.")
     animation = plotting.animate_descent(lambda x: x**2, [2.0, 1.0])
     with pytest.raises(ValueError, match="default_mode"):
-        plotting.animation_html(animation, default_mode="bounce")
-    assert plotting.animation_html(animation).count("data:image/png;base64") == 2
+        plotting.animation_html(animation, alt="A walk.", default_mode="bounce")
+    with pytest.raises(TypeError, match="alt must be a str"):
+        plotting.animation_html(animation, alt=None)
+    with pytest.raises(ValueError, match="alt must say"):
+        plotting.animation_html(animation, alt="  ")
+    assert plotting.animation_html(animation, alt="A walk.").count("data:image/png;base64") == 2
+
+
+def test_animation_html_labels_its_image_and_slider():
+    animation = plotting.animate_descent(lambda x: x**2, [2.0, 1.0])
+    html = plotting.animation_html(animation, alt='Steps "down"\n a parabola & back.')
+    image = re.search(r"<img [^>]*>", html).group(0)
+    assert 'alt="Steps &quot;down&quot; a parabola &amp; back."' in image
+    slider = re.search(r'<input id="_anim_slider[^>]*>', html, re.DOTALL).group(0)
+    assert 'aria-label="Frame"' in slider

@@ -15,7 +15,9 @@ For every page it checks, and reports each failure with the page and what went w
 * no console error, no uncaught exception, no failed request, no HTTP error status,
   no request leaving 127.0.0.1, and no script, style sheet, image or font addressed to
   another site in the HTML;
-* every ``<img>`` loaded (``naturalWidth > 0``);
+* every ``<img>`` loaded (``naturalWidth > 0``) and has a meaningful ``alt``: not
+  missing or empty, not a Python repr (``<Figure size 640x480 with 1 Axes>``), not a
+  file name (`alt_problem`);
 * MathJax typeset every formula: as many ``mjx-container`` elements as math nodes that
   Sphinx wrote (``span.math``, ``div.math``), and no raw ``$…$``, ``\\(`` or ``\\[``
   left in the visible text (code and signatures excluded);
@@ -24,15 +26,24 @@ For every page it checks, and reports each failure with the page and what went w
 * every solution with ``:class: dropdown`` is a closed ``<details>`` element, and no
   ``assert`` line of a hidden check cell (tag ``remove-cell``) reached the page;
 * every local link points to an existing file, and its ``#fragment`` to an existing
-  ``id`` (or ``name``) in it.
+  ``id`` (or ``name``) in it;
+* the page fits windows 1280, 400 and 360 px wide: it is no wider than the window, no
+  formula is clipped or squeezed beside its number, and no code is cut
+  (``tools/layout_check.py``; every ``<details>`` is opened for this, so that hidden
+  code and solutions are measured too);
+* axe-core finds no violation of serious or critical impact, at 1280 and 400 px
+  (``tools/axe_check.py``); the violations of every impact are counted and printed,
+  per page and in all.
 
-It also searches the site for ``--query`` (Sphinx's search runs in the page, offline)
-and expects results, saves the first screen of every chapter under ``--screenshots``,
-and one screenshot of a figure in the theme's dark mode (``dark-<page>.png``).
+Every page is loaded afresh at each width. It also searches the site for ``--query``
+(Sphinx's search runs in the page, offline) and expects results, saves a full-page
+screenshot of every chapter at 1280 and 400 px under ``--screenshots``
+(``<page>-<width>.png``), and one screenshot of a figure in the theme's dark mode
+(``dark-<page>.png``).
 
-The checks that need no browser (links, external assets, math and error nodes in the
-HTML, leaked check cells) are plain functions, tested in ``tests/test_check_site.py``;
-``--static-only`` runs only them.
+The checks that need no browser (links, external assets, image alternative texts, math
+and error nodes in the HTML, leaked check cells) are plain functions, tested in
+``tests/test_check_site.py``; ``--static-only`` runs only them.
 """
 
 from __future__ import annotations
@@ -50,6 +61,11 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import axe_check
+import layout_check
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,6 +89,8 @@ CHROMIUM_FLAGS = [
 ]
 #: Chapters are the pages named like ``01-introduction.html``.
 CHAPTER = re.compile(r"^\d\d-[^/]+\.html$")
+#: The widths of the full-page screenshots of every chapter.
+SCREENSHOT_WIDTHS = (1280, 400)
 
 
 # --- what a page's HTML contains ----------------------------------------------------
@@ -90,6 +108,8 @@ class PageScan:
     error_outputs: int = 0
     #: dropdown solutions that are not a ``<details>`` element, or are open
     open_solutions: int = 0
+    #: (src, alt) of every ``<img>``; alt is None when the attribute is missing
+    images: list[tuple[str, str | None]] = field(default_factory=list)
     text: str = ""
 
 
@@ -126,6 +146,9 @@ class _Scanner(HTMLParser):
                 "track",
             }:
                 scan.assets.append((tag, attribute, attributes[attribute]))
+        if tag == "img":
+            alt = next((value or "" for name, value in attrs if name == "alt"), None)
+            scan.images.append((attributes.get("src", ""), alt))
         if tag == "img" and attributes.get("srcset"):
             for candidate in attributes["srcset"].split(","):
                 if candidate.strip():
@@ -213,6 +236,47 @@ def external_assets(page: str, scan: PageScan) -> list[str]:
         for tag, attribute, url in scan.assets
         if is_external(url)
     ]
+
+
+#: Python reprs that matplotlib and IPython leave as an image's text.
+_REPR = re.compile(r"^<.*>$|\bobject at 0x[0-9a-f]+|^<?Figure size \d", re.DOTALL)
+#: An alt that is only a file name or path (Sphinx's default alt is the image's path).
+_FILE_NAME = re.compile(r"^\S+\.(png|jpe?g|gif|svg|webp|avif|bmp|pdf)$", re.IGNORECASE)
+#: Words that name the kind of thing, not what it shows.
+_GENERIC = frozenset({"image", "figure", "img", "picture", "plot", "graph", "chart", "png"})
+
+
+def alt_problem(src: str, alt: str | None) -> str | None:
+    """Why ``alt`` is no meaningful alternative text for the image ``src``; None if it is.
+
+    Missing, empty or blank; a Python repr (``<Figure size 640x480 with 1 Axes>``,
+    ``<IPython.core.display.Image object>``); a file name or path, such as the one Sphinx
+    writes when it is given none; or a generic word such as "image" or "figure".
+    """
+    if alt is None:
+        return "has no alt attribute"
+    text = " ".join(alt.split())
+    if not text:
+        return "has an empty alt"
+    if _REPR.search(text):
+        return f"has a Python repr as its alt ({text[:60]!r})"
+    name = posixpath.basename(urlsplit(src).path) if src and not src.startswith("data:") else ""
+    if _FILE_NAME.match(text) or (name and text == name):
+        return f"has a file name as its alt ({text[:60]!r})"
+    if text.lower().strip(".") in _GENERIC:
+        return f"has a generic alt ({text!r}) that does not say what it shows"
+    return None
+
+
+def image_alts(page: str, scan: PageScan) -> list[str]:
+    """Failures: images of ``page`` without a meaningful alternative text."""
+    failures = []
+    for src, alt in scan.images:
+        problem = alt_problem(src, alt)
+        if problem:
+            shown = src if not src.startswith("data:") else src[:30] + "…"
+            failures.append(f"{page}: <img src={shown!r}> {problem}")
+    return failures
 
 
 def check_links(root: Path, scans: dict[str, PageScan]) -> list[str]:
@@ -305,6 +369,7 @@ def static_checks(root: Path, pages: list[str]) -> tuple[dict[str, PageScan], li
     failures = []
     for page, scan in scans.items():
         failures += external_assets(page, scan)
+        failures += image_alts(page, scan)
         if scan.error_outputs:
             failures.append(f"{page}: {scan.error_outputs} cell error output(s) in the HTML")
         if scan.open_solutions:
@@ -364,12 +429,20 @@ def _serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
+#: Opens every ``<details>``, so that hidden code cells and solutions are measured too.
+_OPEN_ALL = "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+#: The theme makes scrolling blocks focusable 300 ms after the layout settles.
+_SETTLE_MS = 400
+
+
 class Browser:
     """Headless Chromium with every request off 127.0.0.1 aborted and recorded."""
 
     def __init__(self, playwright, chromium: str, base: str, profile: str) -> None:
         self.base = base
         self.outside: list[str] = []
+        self.axe_script: Path | None = None
+        self.axe = axe_check.AxeTally()
         self.context = playwright.chromium.launch_persistent_context(
             profile,
             executable_path=chromium,
@@ -388,9 +461,10 @@ class Browser:
             self.outside.append(url)
             route.abort()
 
-    def open(self, page_path: str, problems: list[str], *, dark: bool = False):
+    def open(self, page_path: str, problems: list[str], *, dark: bool = False, width: int = 1280):
         """Open a page; record its console errors, failed requests and external requests."""
         page = self.context.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
         if dark:
             page.emulate_media(color_scheme="dark")
             page.add_init_script(
@@ -414,19 +488,37 @@ class Browser:
         page.wait_for_load_state("networkidle")
         return page, before
 
-    def check_page(self, page_path: str, scan: PageScan, screenshot: Path | None) -> list[str]:
+    def check_page(self, page_path: str, scan: PageScan, screenshots: Path | None) -> list[str]:
+        """Every check of one page, at every width; screenshots when a folder is given."""
         problems: list[str] = []
-        page, before = self.open(page_path, problems)
-        try:
-            state = page.evaluate(_PAGE_STATE)
-            page.wait_for_load_state("networkidle")
-            if screenshot is not None:
-                screenshot.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(screenshot))
-        finally:
-            page.close()
-        problems += [f"request to another site: {url}" for url in self.outside[before:]]
-        problems += [f"image did not load: {src}" for src in state["brokenImages"]]
+        for width in layout_check.WIDTHS:
+            page, before = self.open(page_path, problems, width=width)
+            try:
+                state = page.evaluate(_PAGE_STATE)
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(_SETTLE_MS)
+                if width == layout_check.WIDTHS[0]:
+                    problems += self._content_problems(scan, state)
+                if self.axe_script is not None and width in axe_check.AXE_WIDTHS:
+                    page.add_script_tag(path=str(self.axe_script))
+                    violations = page.evaluate(axe_check.RUN)
+                    self.axe.add(page_path, width, violations)
+                    problems += axe_check.axe_problems(violations, width)
+                if screenshots is not None and width in SCREENSHOT_WIDTHS:
+                    name = page_path.replace("/", "-").removesuffix(".html")
+                    screenshots.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(screenshots / f"{name}-{width}.png"), full_page=True)
+                page.evaluate(_OPEN_ALL)
+                problems += layout_check.layout_problems(page.evaluate(layout_check.MEASURE), width)
+            finally:
+                page.close()
+            problems += [f"request to another site: {url}" for url in self.outside[before:]]
+        unique = list(dict.fromkeys(problems))  # a console error repeats at every width
+        return [f"{page_path}: {problem}" for problem in unique]
+
+    @staticmethod
+    def _content_problems(scan: PageScan, state: dict) -> list[str]:
+        problems = [f"image did not load: {src}" for src in state["brokenImages"]]
         if scan.math_nodes and not state["mathjax"]:
             problems.append(f"{scan.math_nodes} math node(s) but MathJax did not start")
         elif state["containers"] != scan.math_nodes:
@@ -441,7 +533,7 @@ class Browser:
             problems.append(f"{state['errorOutputs']} cell error output(s) on the page")
         if state["openSolutions"]:
             problems.append(f"{state['openSolutions']} solution(s) open on load")
-        return [f"{page_path}: {problem}" for problem in problems]
+        return problems
 
     def check_search(self, query: str) -> list[str]:
         problems: list[str] = []
@@ -487,11 +579,13 @@ def browser_checks(
     chromium: str,
     screenshots: Path,
     query: str,
+    axe_cache: Path,
 ) -> list[str]:
     from playwright.sync_api import sync_playwright
 
     if not Path(chromium).is_file():
         return [f"no Chromium at {chromium} (apt-get install chromium)"]
+    axe_script = axe_check.script(axe_cache)
     screenshots.mkdir(parents=True, exist_ok=True)
     for stale in screenshots.glob("*.png"):
         stale.unlink()
@@ -500,11 +594,11 @@ def browser_checks(
     try:
         with tempfile.TemporaryDirectory(prefix="check-site-") as profile, sync_playwright() as p:
             browser = Browser(p, chromium, base, profile)
+            browser.axe_script = axe_script
             try:
                 for page_path, scan in scans.items():
-                    shot = screenshots / page_path.replace(".html", ".png")
                     failures += browser.check_page(
-                        page_path, scan, shot if CHAPTER.match(page_path) else None
+                        page_path, scan, screenshots if CHAPTER.match(page_path) else None
                     )
                     print(f"  {page_path}", file=sys.stderr)
                 if "search.html" in scans:
@@ -519,6 +613,8 @@ def browser_checks(
                     failures += browser.dark_screenshot(with_figure[0], screenshots / name)
             finally:
                 browser.context.close()
+            for line in browser.axe.report():
+                print(line)
     finally:
         server.shutdown()
     return failures
@@ -530,6 +626,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshots", type=Path, default=None)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--query", default="softmax", help="a word the search must find")
+    parser.add_argument(
+        "--axe-cache",
+        type=Path,
+        default=ROOT / "build" / "axe-core",
+        help="where axe-core is downloaded to (once) and read from",
+    )
     parser.add_argument("--static-only", action="store_true", help="skip the browser")
     parser.add_argument("pages", nargs="*", help="only these pages (relative paths)")
     args = parser.parse_args(argv)
@@ -544,7 +646,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"check_site: {len(pages)} pages in {root}", file=sys.stderr)
     if not args.static_only:
         failures += browser_checks(
-            root, scans, chromium=args.chromium, screenshots=screenshots, query=args.query
+            root,
+            scans,
+            chromium=args.chromium,
+            screenshots=screenshots,
+            query=args.query,
+            axe_cache=args.axe_cache,
         )
     for failure in failures:
         print(f"FAIL {failure}")

@@ -153,13 +153,16 @@ def _fit_to_column(width: float, height: float) -> tuple[float, float]:
     return FIGURE_WIDTH_IN, height * FIGURE_WIDTH_IN / width
 
 
-def animation_html(animation, *, default_mode="once") -> str:
+def animation_html(animation, *, alt, default_mode="once") -> str:
     """An animation as a self-contained HTML player that needs no network.
 
     Parameters
     ----------
     animation : matplotlib.animation.Animation
         For example the result of :func:`dlmath.plotting.animate_descent`.
+    alt : str
+        What the animation shows, for a reader who cannot see it: the alternative text
+        of the player's image.
     default_mode : {"once", "loop", "reflect"}, optional
         What the player does at the last frame.
 
@@ -169,21 +172,31 @@ def animation_html(animation, *, default_mode="once") -> str:
         matplotlib's ``to_jshtml()`` player, every frame embedded as a PNG image, without
         its link to the Font Awesome 4.4 style sheet on a CDN. The book's theme bundles
         Font Awesome, which draws the player's buttons, so the page loads nothing from
-        another site and the animation works offline. Display it in a notebook with
+        another site and the animation works offline. The frame image carries ``alt``
+        and the frame slider the label "Frame". Display it in a notebook with
         ``IPython.display.HTML``.
 
     Examples
     --------
     >>> from dlmath.plotting import animate_descent, animation_html
-    >>> html = animation_html(animate_descent(lambda x: x**2, [1.0, 0.5]))
-    >>> html.count("data:image/png;base64"), "https://" in html
-    (2, False)
+    >>> html = animation_html(animate_descent(lambda x: x**2, [1.0, 0.5]), alt="Two steps.")
+    >>> html.count("data:image/png;base64"), "https://" in html, 'alt="Two steps."' in html
+    (2, False, True)
     """
+    import html as html_module
+
     from matplotlib.animation import Animation
 
     if not isinstance(animation, Animation):
         raise TypeError(f"animation must be a matplotlib Animation; got {animation!r:.60}")
+    if not isinstance(alt, str):
+        raise TypeError(f"alt must be a str saying what the animation shows; got {alt!r:.60}")
+    if not alt.strip():
+        raise ValueError("alt must say what the animation shows; got an empty string")
     if default_mode not in ("once", "loop", "reflect"):
         raise ValueError(f"default_mode must be 'once', 'loop' or 'reflect'; got {default_mode!r}")
     html = animation.to_jshtml(default_mode=default_mode)
-    return re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
+    html = re.sub(r"<link[^>]*font-awesome[^>]*>\s*", "", html)
+    text = html_module.escape(" ".join(alt.split()), quote=True)
+    html = re.sub(r'(<img id="_anim_img\w*")', rf'\1 alt="{text}"', html, count=1)
+    return re.sub(r'(<input id="_anim_slider\w*")', r'\1 aria-label="Frame"', html, count=1)
