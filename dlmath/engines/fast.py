@@ -7,7 +7,7 @@ contiguous memory; ``rows.T`` is the usual (n_in, m) matrix ``X``.
 
 This module is the only home of dlmath's speed. It computes what
 :mod:`dlmath.engines.reference` computes, with these techniques, each measured to pay on
-the slides' MNIST fit (:doc:`/fast-engine` in the book gives the figures):
+the slides' MNIST fit (:doc:`/deeper/fast-engine` in the book gives the figures):
 
 * **Owned buffers.** The parameters live in one flat array (and their gradients and the
   optimizer's state in others), copied in from the model when training starts and
