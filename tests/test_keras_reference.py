@@ -107,8 +107,19 @@ def differences(keras_model, model) -> tuple[float, float]:
     return worst_abs, worst_rel
 
 
-def fit_both(keras_model, model, optimizer, rows, y, start: int, stop: int):
-    """Fit both models on batches ``start:stop`` of ``rows``, in order; their histories."""
+def steps_for(engine: str, n: int) -> int:
+    """Steps compared with Keras: a whole epoch for the fast engine, and the first 120
+    for the reference engine, which tests/test_engines.py proves equal to the fast one
+    (and which is slower, in float64 most of all)."""
+    epoch = -(-n // BATCH)
+    return epoch if engine == "fast" else min(epoch, 120)
+
+
+def fit_both(keras_model, model, optimizer, rows, y, start: int, stop: int, engine: str):
+    """Fit both models on batches ``start:stop`` of ``rows``, in order; their histories.
+
+    dlmath trains with ``engine``, the reference engine (the book's loop) or the fast one.
+    """
     part = slice(start * BATCH, stop * BATCH)
     keras_history = keras_model.fit(
         rows[part], y[part], epochs=1, batch_size=BATCH, shuffle=False, verbose=0
@@ -121,6 +132,7 @@ def fit_both(keras_model, model, optimizer, rows, y, start: int, stop: int):
         shuffle=False,
         verbose=0,
         optimizer=optimizer,
+        engine=engine,
     )
     n = len(y[part])
     return n, keras_history, dlmath_history
@@ -131,8 +143,12 @@ def fit_both(keras_model, model, optimizer, rows, y, start: int, stop: int):
 @pytest.mark.usefixtures("keras_float")
 @pytest.mark.keras
 @pytest.mark.skipif(not HAVE_TF, reason=NO_TF)
-def test_one_epoch_in_float64_gives_keras_weights_to_rounding():
+@pytest.mark.parametrize("engine", ["reference", "fast"])
+def test_one_epoch_in_float64_gives_keras_weights_to_rounding(engine):
     """One epoch of the slides' model (pixels / 255), dlmath against Keras, in float64.
+
+    dlmath trains with each engine: the fast one for the whole epoch, the reference one
+    (the loop the book explains) for its first 120 steps (see :func:`steps_for`).
 
     Both start from Keras's initial weights and see the same 469 batches (the data are
     shuffled once, by us, and both fit with ``shuffle=False``), with RMSprop's defaults.
@@ -154,8 +170,10 @@ def test_one_epoch_in_float64_gives_keras_weights_to_rounding():
     rows, y = shuffled_rows("float64", scale=True)
     keras_model, model = same_start(seed=0)
     assert model.dtype == np.float64
-    batches = -(-len(y) // BATCH)
-    _, keras_history, dlmath_history = fit_both(keras_model, model, RMSprop(), rows, y, 0, batches)
+    batches = steps_for(engine, len(y))
+    _, keras_history, dlmath_history = fit_both(
+        keras_model, model, RMSprop(), rows, y, 0, batches, engine
+    )
     worst_abs, worst_rel = differences(keras_model, model)
     assert worst_rel < 1e-12, (worst_abs, worst_rel)
     assert dlmath_history["loss"][0] == pytest.approx(keras_history["loss"][0], rel=1e-12)
@@ -166,7 +184,8 @@ def test_one_epoch_in_float64_gives_keras_weights_to_rounding():
 @pytest.mark.usefixtures("keras_float")
 @pytest.mark.keras
 @pytest.mark.skipif(not HAVE_TF, reason=NO_TF)
-def test_one_epoch_in_float32_agrees_with_keras():
+@pytest.mark.parametrize("engine", ["reference", "fast"])
+def test_one_epoch_in_float32_agrees_with_keras(engine):
     """The slides' float32 model (pixels / 255): one epoch of dlmath against Keras.
 
     Same initial weights, same batches, as above, in float32. Measured on real MNIST:
@@ -199,7 +218,7 @@ def test_one_epoch_in_float32_agrees_with_keras():
     keras_model, model = same_start(seed=0)
     assert model.dtype == np.float32
     optimizer = RMSprop()
-    batches = -(-len(y) // BATCH)
+    batches = steps_for(engine, len(y))
     parts = []  # (examples, Keras history, dlmath history) of each fit call
     checked = 0
     while checked < min(60, batches):
@@ -208,17 +227,18 @@ def test_one_epoch_in_float32_agrees_with_keras():
         active_dlmath = model.layers[0].forward(batch.T) > 0
         if np.any(active_keras != active_dlmath):
             break  # a near-tie at zero: from here on the weights may part
-        parts.append(fit_both(keras_model, model, optimizer, rows, y, checked, checked + 1))
+        parts.append(fit_both(keras_model, model, optimizer, rows, y, checked, checked + 1, engine))
         checked += 1
         worst_abs, worst_rel = differences(keras_model, model)
         assert worst_abs < 1e-6, (checked, worst_abs, worst_rel)
     assert checked >= 3  # real MNIST: 60 (no near-tie before step 240); the sample: 3
     if checked < batches:
-        parts.append(fit_both(keras_model, model, optimizer, rows, y, checked, batches))
-    assert sum(n for n, _, _ in parts) == len(y)
+        parts.append(fit_both(keras_model, model, optimizer, rows, y, checked, batches, engine))
+    seen = sum(n for n, _, _ in parts)
+    assert seen == min(len(y), batches * BATCH)
 
     def epoch(which: int, key: str) -> float:
-        return sum(part[0] * part[which][key][0] for part in parts) / len(y)
+        return sum(part[0] * part[which][key][0] for part in parts) / seen
 
     assert epoch(2, "loss") == pytest.approx(epoch(1, "loss"), rel=1e-4)
     assert epoch(2, "accuracy") == pytest.approx(epoch(1, "accuracy"), abs=1e-3)
@@ -233,7 +253,8 @@ def test_one_epoch_in_float32_agrees_with_keras():
 @pytest.mark.usefixtures("keras_float")
 @pytest.mark.keras
 @pytest.mark.skipif(not HAVE_TF, reason=NO_TF)
-def test_raw_pixels_first_steps_agree_with_keras():
+@pytest.mark.parametrize("engine", ["reference", "fast"])
+def test_raw_pixels_first_steps_agree_with_keras(engine):
     """The slides' raw pixels 0..255, in float64: the first 20 steps agree with Keras.
 
     Measured on real MNIST: 6.9e-15 apart after one step (9.7e-14 relative), 1.2e-12
@@ -251,7 +272,9 @@ def test_raw_pixels_first_steps_agree_with_keras():
     rows, y = shuffled_rows("float64", scale=False)
     keras_model, model = same_start(seed=0)
     steps = min(20, -(-len(y) // BATCH))
-    _, keras_history, dlmath_history = fit_both(keras_model, model, RMSprop(), rows, y, 0, steps)
+    _, keras_history, dlmath_history = fit_both(
+        keras_model, model, RMSprop(), rows, y, 0, steps, engine
+    )
     worst_abs, worst_rel = differences(keras_model, model)
     assert worst_rel < 1e-9, (worst_abs, worst_rel)
     assert dlmath_history["loss"][0] == pytest.approx(keras_history["loss"][0], rel=1e-9)
