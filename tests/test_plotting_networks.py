@@ -140,3 +140,108 @@ def test_plot_network_rejects_what_is_not_a_model_and_bad_styles():
         plotting.plot_network(Dense(2, 2, rng=0), node_size=0.0)
     with pytest.raises(ValueError, match="max_width must be positive"):
         plotting.plot_network(Dense(2, 2, rng=0), max_width=-1.0)
+
+
+# === plot_backprop_graph =============================================================
+
+
+def _box_texts(ax):
+    return {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
+
+
+def _arrows(ax, kind):
+    return [a for a in ax.texts if isinstance(a, Annotation) and a.get_gid() == kind]
+
+
+def test_plot_backprop_graph_shows_the_shape_of_every_array_of_the_slides_network():
+    ax = plotting.plot_backprop_graph((784, 512, 10), ("relu", "softmax"))
+    texts = _box_texts(ax)
+    # Y = W·X + B with one example per column: W is (outputs, inputs), the rest (n, m).
+    expected = {
+        "X": "784 × m",
+        "W_1": "512 × 784",
+        "B_1": "512 × 1",
+        "Z_1": "512 × m",
+        "A_1": "512 × m",
+        "W_2": "10 × 512",
+        "B_2": "10 × 1",
+        "Z_2": "10 × m",
+        "P": "10 × m",
+        "Y": "10 × m",
+        "delta_2": "10 × m",
+        "dA_1": "512 × m",
+        "delta_1": "512 × m",
+        "dW_2": "10 × 512",
+        "dB_2": "10 × 1",
+        "dW_1": "512 × 784",
+        "dB_1": "512 × 1",
+    }
+    for name, shape in expected.items():
+        assert texts[name].endswith("\n" + shape), name
+    # A gradient has the shape of its parameter.
+    for k in (1, 2):
+        for p in ("W", "B"):
+            assert texts[f"d{p}_{k}"].split("\n")[1] == texts[f"{p}_{k}"].split("\n")[1]
+    labels = {t.get_text() for t in ax.texts}
+    assert {"relu", "softmax", "cross-entropy", "$(P - Y)/m$", r"$\odot\, 1[Z_1 > 0]$"} <= labels
+    assert {r"$W_2^\top \cdot$", r"$\cdot X^\top$", r"$\cdot A_1^\top$"} <= labels
+
+
+def test_plot_backprop_graph_runs_the_backward_sweep_upwards_in_its_own_colour():
+    ax = plotting.plot_backprop_graph((784, 512, 10), ("relu", "softmax"))
+    forward, backward = _arrows(ax, "forward"), _arrows(ax, "backward")
+    gradient = _arrows(ax, "gradient")
+    # forward: into and out of Z_k (2 per layer), W_k and B_k, the loss and Y
+    assert len(forward) == 4 * 2 + 2
+    # backward: (P - Y)/m, then W_2ᵀ and the mask; two gradients per layer
+    assert len(backward) == 3
+    assert len(gradient) == 4
+    for arrow in backward:
+        (_, y_start), (_, y_end) = arrow.xyann, arrow.xy
+        assert y_end > y_start  # up, from the loss towards the input
+    for arrows, name in ((forward, "blue"), (backward, "orange"), (gradient, "green")):
+        for arrow in arrows:
+            assert _rgb(arrow.arrow_patch.get_edgecolor()) == _rgb(plotting.COLORS[name])
+    assert plotting.colours_used(ax) == {"blue", "orange", "green", "grey"}
+
+
+def test_plot_backprop_graph_of_a_deeper_network_names_each_derivative():
+    ax = plotting.plot_backprop_graph([3, 4, 5, 2], ["tanh", "relu", "softmax"], batch="N")
+    texts = _box_texts(ax)
+    assert texts["delta_3"] == "$\\delta_3$\n2 × N"
+    assert texts["dA_1"] == "$dA_1$\n4 × N"
+    assert texts["dW_2"] == "$dW_2$\n5 × 4"
+    labels = {t.get_text() for t in ax.texts}
+    assert r"$\odot\, \mathrm{tanh}'(Z_1)$" in labels
+    assert r"$\odot\, 1[Z_2 > 0]$" in labels
+    assert "$(P - Y)/N$" in labels
+    assert len(_arrows(ax, "backward")) == 1 + 2 * 2
+
+
+def test_plot_backprop_graph_fits_the_column_with_readable_text():
+    ax = plotting.plot_backprop_graph((784, 512, 10), ("relu", "softmax"))
+    assert ax.figure.get_figwidth() <= plotting.FIGURE_WIDTH_IN + 1e-9
+    assert plotting.smallest_text_pt(ax) >= plotting.MIN_TEXT_PT
+
+
+@pytest.mark.parametrize(
+    ("sizes", "activations", "error", "message"),
+    [
+        ((784, 512, 10), ("relu", "sigmoid"), ValueError, "last activation must be 'softmax'"),
+        ((784, 512, 10), ("softmax",), ValueError, "one activation per layer"),
+        ((784,), (), ValueError, "at least two numbers"),
+        ((784, 0, 10), ("relu", "softmax"), ValueError, r"sizes\[1\] must be a positive"),
+        ((784, 2.5, 10), ("relu", "softmax"), ValueError, r"sizes\[1\] must be a positive"),
+        ((784, 512, 10), ("relu", 3), ValueError, r"activations\[1\] must be"),
+        ("784", ("softmax",), TypeError, "sizes must be a sequence"),
+        ((784, 10), "softmax", TypeError, "activations must be a sequence"),
+    ],
+)
+def test_plot_backprop_graph_rejects_bad_layers(sizes, activations, error, message):
+    with pytest.raises(error, match=message):
+        plotting.plot_backprop_graph(sizes, activations)
+
+
+def test_plot_backprop_graph_rejects_an_empty_batch_symbol():
+    with pytest.raises(ValueError, match="batch must be a non-empty symbol"):
+        plotting.plot_backprop_graph((2, 2), ("softmax",), batch=" ")

@@ -64,7 +64,7 @@ from dlmath.plotting.geometry import (
     plot_transformation,
     plot_two_classes,
 )
-from dlmath.plotting.networks import plot_network, plot_roadmap
+from dlmath.plotting.networks import plot_backprop_graph, plot_network, plot_roadmap
 from dlmath.plotting.style import animation_html, new_axes, use_book_style
 
 __all__ = [
@@ -82,6 +82,7 @@ __all__ = [
     "digit_grid",
     "new_axes",
     "plot_activation",
+    "plot_backprop_graph",
     "plot_curves",
     "plot_decision_regions",
     "plot_descent_contour",

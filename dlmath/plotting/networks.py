@@ -2,7 +2,7 @@
 
 Chapter 4 draws the roadmap of the slides (layers, loss, optimization), which Chapters 5
 to 8 repeat with their own stage highlighted; Chapter 5 draws networks from their
-weights.
+weights; Chapter 8 draws the computational graph of a forward and a backward sweep.
 
 **Shape convention.** A layer ``Y = ϱ(W·X + B)`` has ``W`` of shape (outputs, inputs),
 so that a network is a column of nodes per layer, ``W[i, j]`` joining input ``j`` to
@@ -16,9 +16,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from dlmath._validation import as_float_array, check_positive
-from dlmath.plotting.style import COLORS, _fit_to_column
+from dlmath.plotting.style import COLORS, FIGURE_WIDTH_IN, _fit_to_column
 
-__all__ = ["ROADMAP_STAGES", "plot_network", "plot_roadmap"]
+__all__ = ["ROADMAP_STAGES", "plot_backprop_graph", "plot_network", "plot_roadmap"]
 
 # The stages of the slides' roadmap, in the order the slides show them ("Deep Learning
 # Roadmap: Layers", "… Loss", "… Optimization"); documented in dlmath.plotting.
@@ -321,4 +321,235 @@ def plot_network(model, *, node_size=0.32, max_width=4.0, title=None, ax=None):
     ax.set_axis_off()
     if title is not None:
         ax.set_title(title)
+    return ax
+
+
+def _check_graph_layers(sizes, activations) -> tuple[list[int], list[str]]:
+    """``sizes`` and ``activations`` of :func:`plot_backprop_graph`, checked."""
+    if isinstance(sizes, str | bytes) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"sizes must be a sequence of integers; got {sizes!r:.60}")
+    if isinstance(activations, str | bytes) or not hasattr(activations, "__len__"):
+        raise TypeError(f"activations must be a sequence of names; got {activations!r:.60}")
+    sizes, activations = list(sizes), list(activations)
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must hold at least two numbers, inputs and outputs; got {sizes}")
+    for k, size in enumerate(sizes):
+        if isinstance(size, bool) or not isinstance(size, int | np.integer) or size < 1:
+            raise ValueError(f"sizes[{k}] must be a positive integer; got {size!r:.60}")
+    if len(activations) != len(sizes) - 1:
+        raise ValueError(
+            f"activations must name one activation per layer ({len(sizes) - 1}); "
+            f"got {len(activations)}"
+        )
+    for k, name in enumerate(activations):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"activations[{k}] must be an activation's name; got {name!r:.60}")
+    if activations[-1] != "softmax":
+        raise ValueError(
+            "the graph ends with softmax and cross-entropy: the last activation must be "
+            f"'softmax'; got {activations[-1]!r}"
+        )
+    return [int(size) for size in sizes], activations
+
+
+#: Columns of :func:`plot_backprop_graph` (inches from the left), its boxes' size and
+#: the distance between its rows (inches).
+_GRAPH_X = {"parameters": 0.5, "forward": 2.05, "backward": 3.8, "gradients": 5.35}
+_GRAPH_BOX = (0.95, 0.52)
+_GRAPH_STEP = 1.1
+
+
+def plot_backprop_graph(sizes, activations, *, batch="m", ax=None):
+    r"""Draw the forward and backward sweeps of a dense classifier as a computational graph.
+
+    The network computes :math:`Z_k = W_k \cdot A_{k-1} + B_k` and
+    :math:`A_k = \varrho_k(Z_k)` for each layer, with :math:`A_0 = X`, and ends with a
+    softmax :math:`P` and the cross-entropy loss :math:`L`. The forward sweep runs down
+    the second column, from the batch :math:`X` to the loss, with the parameters
+    feeding in from the left; the backward sweep runs up the third column, from the
+    loss back to the first layer, and hands each layer's gradients :math:`dW_k` and
+    :math:`dB_k` to the right. Every box is an array with its shape; every arrow is an
+    operation and carries the array of the box it leaves.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        The number of inputs and then of each layer's outputs, e.g. ``(784, 512, 10)``.
+    activations : sequence of str
+        Each layer's activation, e.g. ``("relu", "softmax")``; the last must be
+        ``"softmax"``, since the graph ends with softmax and cross-entropy.
+    batch : str, optional
+        The symbol for the number of examples in a batch (the columns of :math:`X`).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; by default a new figure as wide as the book's column and
+        1.1 inches tall per row.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Each box's patch and text have the array's name as their ``gid`` (``"X"``,
+        ``"W_1"``, ``"Z_1"``, ``"delta_1"``, ``"dW_1"``, ...); each arrow has
+        ``"forward"``, ``"backward"`` or ``"gradient"``.
+
+    Notes
+    -----
+    The backward sweep starts from the gradient with respect to the last layer's
+    pre-activations, :math:`\delta_L = (P - Y)/m` (softmax and cross-entropy taken
+    together), and then repeats, layer by layer,
+
+    .. math::
+
+        dW_k = \delta_k \cdot A_{k-1}^\top, \quad dB_k = \textstyle\sum \delta_k, \quad
+        dA_{k-1} = W_k^\top \cdot \delta_k, \quad
+        \delta_{k-1} = dA_{k-1} \odot \varrho_{k-1}'(Z_{k-1}),
+
+    where :math:`\varrho'(Z)` is the mask :math:`1[Z > 0]` for ReLU. The gradient
+    with respect to :math:`X` is not drawn: nothing before :math:`X` needs it.
+    Arrays and arrows of the forward sweep are blue, of the backward sweep orange, the
+    parameters' gradients green, and the data and parameters grey.
+
+    Examples
+    --------
+    >>> from dlmath.plotting import plot_backprop_graph
+    >>> ax = plot_backprop_graph((784, 512, 10), ("relu", "softmax"))
+    >>> [t.get_text() for t in ax.texts if t.get_gid() == "dW_1"]
+    ['$dW_1$\n512 × 784']
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    sizes, activations = _check_graph_layers(sizes, activations)
+    if not isinstance(batch, str) or not batch.strip():
+        raise ValueError(f"batch must be a non-empty symbol; got {batch!r:.60}")
+    depth = len(activations)
+    rows = 2 * depth + 2  # X, then Z_k and A_k for each layer, then L
+    if ax is None:
+        _, ax = plt.subplots(figsize=(FIGURE_WIDTH_IN, _GRAPH_STEP * (rows - 1) + 1.2))
+    ax.set_xlim(0.0, FIGURE_WIDTH_IN)
+    ax.set_ylim(-_GRAPH_STEP * (rows - 1) - 0.35, 0.75)
+    ax.set_axis_off()
+    width, height = _GRAPH_BOX
+    colour = {
+        "data": COLORS["grey"],
+        "forward": COLORS["blue"],
+        "backward": COLORS["orange"],
+        "gradient": COLORS["green"],
+    }
+
+    def y_of(row):
+        return -_GRAPH_STEP * row
+
+    def box(column, y, name, symbol, shape, kind):
+        x = _GRAPH_X[column]
+        ax.add_patch(
+            mpl.patches.FancyBboxPatch(
+                (x - width / 2, y - height / 2),
+                width,
+                height,
+                boxstyle="round,pad=0.02,rounding_size=0.08",
+                facecolor=mpl.colors.to_rgba(colour[kind], 0.12),
+                edgecolor=colour[kind],
+                linewidth=1.4,
+                gid=name,
+            )
+        )
+        ax.text(x, y, f"${symbol}$\n{shape}", ha="center", va="center", fontsize=10, gid=name)
+
+    def arrow(start, end, kind, label=None, where="right"):
+        ax.annotate(
+            "",
+            xy=end,
+            xytext=start,
+            arrowprops={"arrowstyle": "-|>", "color": colour[kind], "linewidth": 1.6},
+            gid=kind,
+        )
+        if label is None:
+            return
+        x, y = 0.5 * (start[0] + end[0]), 0.5 * (start[1] + end[1])
+        placement = {
+            "right": (x + 0.08, y, "left", "center"),
+            "left": (x - 0.08, y, "right", "center"),
+            "above": (x, y + 0.06, "center", "bottom"),
+            "below": (x, y - 0.06, "center", "top"),
+        }[where]
+        ax.text(*placement[:2], label, ha=placement[2], va=placement[3], fontsize=10)
+
+    def down(column, upper_row, lower_row, kind, label):
+        x = _GRAPH_X[column]
+        arrow((x, y_of(upper_row) - height / 2), (x, y_of(lower_row) + height / 2), kind, label)
+
+    def up(column, lower_row, upper_row, kind, label):
+        x = _GRAPH_X[column]
+        arrow((x, y_of(lower_row) + height / 2), (x, y_of(upper_row) - height / 2), kind, label)
+
+    m = batch
+    box("forward", y_of(0), "X", "X", f"{sizes[0]} × {m}", "data")
+    for k in range(1, depth + 1):
+        z_row, a_row = 2 * k - 1, 2 * k
+        z, a = y_of(z_row), y_of(a_row)
+        n_out, n_in = sizes[k], sizes[k - 1]
+        previous = "X" if k == 1 else f"A_{k - 1}"
+        output = "P" if k == depth else f"A_{k}"
+        # forward: Z_k = W_k·A_{k-1} + B_k, then A_k = activation(Z_k)
+        box("parameters", z + 0.3, f"W_{k}", f"W_{k}", f"{n_out} × {n_in}", "data")
+        box("parameters", z - 0.3, f"B_{k}", f"B_{k}", f"{n_out} × 1", "data")
+        box("forward", z, f"Z_{k}", f"Z_{k}", f"{n_out} × {m}", "forward")
+        box("forward", a, output, output, f"{n_out} × {m}", "forward")
+        down("forward", z_row - 1, z_row, "forward", None)
+        for dy in (0.3, -0.3):
+            arrow(
+                (_GRAPH_X["parameters"] + width / 2, z + dy),
+                (_GRAPH_X["forward"] - width / 2, z + 0.4 * dy),
+                "forward",
+            )
+        down("forward", z_row, a_row, "forward", activations[k - 1])
+        # backward: delta_k gives dW_k and dB_k, and dA_{k-1} for the layer before
+        box("backward", z, f"delta_{k}", rf"\delta_{k}", f"{n_out} × {m}", "backward")
+        box("gradients", z + 0.3, f"dW_{k}", f"dW_{k}", f"{n_out} × {n_in}", "gradient")
+        box("gradients", z - 0.3, f"dB_{k}", f"dB_{k}", f"{n_out} × 1", "gradient")
+        source = (_GRAPH_X["backward"] + width / 2, z)
+        target = _GRAPH_X["gradients"] - width / 2
+        arrow(source, (target, z + 0.3), "gradient", rf"$\cdot {previous}^\top$", "above")
+        arrow(source, (target, z - 0.3), "gradient", r"$\Sigma$", "below")
+        if k > 1:
+            box(
+                "backward",
+                y_of(z_row - 1),
+                f"dA_{k - 1}",
+                f"dA_{k - 1}",
+                f"{n_in} × {m}",
+                "backward",
+            )
+            up("backward", z_row, z_row - 1, "backward", rf"$W_{k}^\top \cdot$")
+            hidden = activations[k - 2]
+            mask = rf"1[Z_{k - 1} > 0]" if hidden == "relu" else rf"\mathrm{{{hidden}}}'(Z_{k - 1})"
+            up("backward", z_row - 1, z_row - 2, "backward", rf"$\odot\, {mask}$")
+    # the loss compares P with the targets Y; the backward sweep starts from it
+    loss_row, last_z = rows - 1, y_of(2 * depth - 1)
+    loss = y_of(loss_row)
+    box("forward", loss, "L", "L", "one number", "forward")
+    box("parameters", loss, "Y", "Y", f"{sizes[-1]} × {m}", "data")
+    down("forward", loss_row - 1, loss_row, "forward", "cross-entropy")
+    arrow(
+        (_GRAPH_X["parameters"] + width / 2, loss),
+        (_GRAPH_X["forward"] - width / 2, loss),
+        "forward",
+    )
+    ax.plot(
+        [_GRAPH_X["forward"] + width / 2, _GRAPH_X["backward"]],
+        [loss, loss],
+        color=colour["backward"],
+        linewidth=1.6,
+        gid="backward",
+    )
+    arrow(
+        (_GRAPH_X["backward"], loss),
+        (_GRAPH_X["backward"], last_z - height / 2),
+        "backward",
+        f"$(P - Y)/{m}$",
+    )
+    for column, kind, title in (
+        ("forward", "forward", "forward sweep"),
+        ("backward", "backward", "backward sweep"),
+    ):
+        ax.text(_GRAPH_X[column], 0.45, title, ha="center", fontsize=11, color=colour[kind])
     return ax
