@@ -44,7 +44,7 @@ def test_visible_cells_break_the_rules_and_hidden_ones_do_not():
     found = check_book.problems(CHAPTER)
     assert found == [
         (4, "a visible cell holds an import of myst_nb (plumbing belongs in a removed cell)"),
-        (24, "a line of 87 characters (at most 80)"),
+        (24, "a line of 87 characters (at most 77)"),
         (25, "a visible cell holds a glue() call (glue in a removed cell)"),
         (26, "a visible cell holds an assert (checks of claims go in a removed cell)"),
     ]

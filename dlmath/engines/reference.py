@@ -91,7 +91,7 @@ def train_step(model, X, y, loss, optimizer) -> tuple[float, np.ndarray]:
 
 
 class ReferenceEngine:
-    """Trains with :func:`train_step`, one batch after the other.
+    """Trains with :func:`~dlmath.engines.reference.train_step`, one batch after the other.
 
     :func:`dlmath.training.fit` calls :meth:`begin` once, then for every epoch
     :meth:`train_epoch` and :meth:`commit`, or :meth:`abort` when an epoch fails.
