@@ -89,15 +89,15 @@ def _deformation(X, y, layers, accuracies, line, grid_lines, margin):
     return y, accuracies, line, stages
 
 
-def _plane(ax):
+def _plane(ax, ticks):
     """The artists of one view of the plane: the grid (grey) and the two classes."""
     grid = mpl.collections.LineCollection([], colors=COLORS["grey"], linewidths=0.6, zorder=1)
     ax.add_collection(grid)
     style = {"s": 9, "linewidths": 0, "zorder": 3}
     classes = [ax.scatter([], [], color=CLASS_COLORS[c], **style) for c in (0, 1)]
     ax.set_aspect("equal", adjustable="box")
-    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
-    ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(4))
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(ticks))
+    ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(ticks))
     ax.grid(False)
     return grid, classes
 
@@ -123,7 +123,7 @@ def _draw_line(ax, line):
     return ax.axline(point, point + np.array([-w[1], w[0]]), color="black", lw=1.5, ls="--")
 
 
-def _accuracy_bars(ax, accuracies, label):
+def _accuracy_bars(ax, accuracies, label, ticks):
     """Horizontal green bars of the accuracies, the input's on top; bars and their texts."""
     names = ["input"] + [f"layer {k}" for k in range(1, accuracies.size)]
     rows = np.arange(accuracies.size)
@@ -135,7 +135,7 @@ def _accuracy_bars(ax, accuracies, label):
     ax.set_yticks(rows, names)
     ax.set_ylim(accuracies.size - 0.5, -0.5)
     ax.set_xlim(0, 125)
-    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xticks(ticks)
     ax.set_xlabel(label)
     ax.grid(False, axis="y")
     return list(bars), texts
@@ -151,7 +151,7 @@ def plot_deformation(
     grid_lines=11,
     margin=0.2,
     accuracy_label="linear accuracy (%)",
-    figsize=(4.6, 6.9),
+    figsize=(4.0, 6.2),
 ):
     r"""Draw the plane as each layer of a network leaves it, and a linear accuracy per layer.
 
@@ -221,11 +221,11 @@ def plot_deformation(
         extra.remove()
     axes = list(grid.flat[: count + 1])
     for k, ax in enumerate(axes[:count]):
-        _show_plane(ax, _plane(ax), stages[2 * k], y)
+        _show_plane(ax, _plane(ax, ticks=3), stages[2 * k], y)
         ax.set_title("input" if k == 0 else f"layer {k}")
     if line is not None:
         _draw_line(axes[count - 1], line)
-    _accuracy_bars(axes[count], accuracies, accuracy_label)
+    _accuracy_bars(axes[count], accuracies, accuracy_label, ticks=[0, 50, 100])
     return axes
 
 
@@ -326,8 +326,8 @@ def animate_deformation(
         (left / width, (bottom + bars_height + gap) / height, side / width, side / height)
     )
     bars_ax = fig.add_axes((left / width, bottom / height, side / width, bars_height / height))
-    artists = _plane(plane_ax)
-    bars, texts = _accuracy_bars(bars_ax, accuracies, accuracy_label)
+    artists = _plane(plane_ax, ticks=4)
+    bars, texts = _accuracy_bars(bars_ax, accuracies, accuracy_label, ticks=[0, 25, 50, 75, 100])
     drawn_line = []
 
     def draw(frame):
