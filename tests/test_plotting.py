@@ -91,6 +91,7 @@ def test_the_modules_import_one_way_style_first():
         "style",
         "checks",
         "geometry",
+        "deformation",
         "calculus",
         "networks",
         "descent",

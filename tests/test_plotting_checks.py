@@ -148,6 +148,19 @@ def _animation_figure():
     return animation._fig
 
 
+def _deformation_animation():
+    animation = plotting.animate_deformation(
+        [[0.0, 1.0, 0.5], [0.0, 1.0, -0.5]],
+        [0, 1, 1],
+        [(lambda P: 2 * P, np.tanh)],
+        accuracies=[0.5, 1.0],
+        line=([1.0, 1.0], -0.5),
+        steps=1,
+    )
+    animation.to_jshtml()  # draws every frame: the last one, with its line, stays
+    return animation._fig
+
+
 #: Each drawing function of dlmath.plotting with small inputs, as the chapters call it.
 FIGURES = {
     "plot_transformation": lambda: plotting.plot_transformation(
@@ -206,6 +219,14 @@ FIGURES = {
         lambda x: x**2, [2.0, 1.6, 1.28], label="α = 0.1"
     ),
     "animate_descent": _animation_figure,
+    "plot_deformation": lambda: plotting.plot_deformation(
+        [[0.0, 1.0, 0.5], [0.0, 1.0, -0.5]],
+        [0, 1, 1],
+        [(lambda P: 2 * P, np.tanh), (lambda P: P[::-1], np.tanh)],
+        accuracies=[0.5, 0.9, 1.0],
+        line=([1.0, 1.0], -0.5),
+    ),
+    "animate_deformation": _deformation_animation,
     "plot_descent_contour": lambda: plotting.plot_descent_contour(
         lambda p: p @ p,
         [[1.0, 0.5, 0.25], [-1.0, -0.5, -0.25]],

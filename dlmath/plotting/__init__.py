@@ -26,6 +26,9 @@ Modules
 ``geometry``
     The plane: transformations (Chapter 2), two classes, lines, decision regions and
     representations (Chapter 4).
+``deformation``
+    The plane deformed by a network's layers, as key frames and as an animation
+    (Chapter 4).
 ``calculus``
     Tangents, step errors and gradient fields (Chapter 3), activation functions and
     other curves (Chapter 5).
@@ -48,6 +51,7 @@ from dlmath.plotting.calculus import (
     plot_tangent,
 )
 from dlmath.plotting.checks import colours_used, smallest_text_pt
+from dlmath.plotting.deformation import animate_deformation, plot_deformation
 from dlmath.plotting.descent import (
     animate_descent,
     plot_descent_contour,
@@ -76,6 +80,7 @@ __all__ = [
     "FIGURE_WIDTH_IN",
     "MIN_TEXT_PT",
     "ROADMAP_STAGES",
+    "animate_deformation",
     "animate_descent",
     "animation_html",
     "colours_used",
@@ -85,6 +90,7 @@ __all__ = [
     "plot_backprop_graph",
     "plot_curves",
     "plot_decision_regions",
+    "plot_deformation",
     "plot_descent_contour",
     "plot_descent_path",
     "plot_fit_progress",
