@@ -63,6 +63,13 @@ if os.environ.get("DLMATH_ONLY"):
     exclude_patterns += [
         path.name for path in (ROOT / "book").glob("[0-9][0-9]-*.md") if path.stem not in _wanted
     ]
+    # ... and the deeper pages of the chapters left out (book/deeper/NN-*.md).
+    _numbers = {name[:2] for name in _wanted}
+    exclude_patterns += [
+        f"deeper/{path.name}"
+        for path in (ROOT / "book" / "deeper").glob("[0-9][0-9]-*.md")
+        if path.stem[:2] not in _numbers | {"00"}
+    ]
 nitpicky = True
 numfig = True
 
