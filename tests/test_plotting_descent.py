@@ -196,3 +196,74 @@ def test_plot_descent_contour_validates_before_drawing():
     with pytest.raises(TypeError, match=r"ylim must be a tuple \(low, high\)"):
         plotting.plot_descent_contour(lambda p: p @ p, [[1.0], [1.0]], xlim=(-1, 1), ylim=None)
     assert plt.get_fignums() == []
+
+
+# === plot_gradient_noise =============================================================
+
+
+def test_plot_gradient_noise_draws_batches_means_and_the_square_root_guide():
+    errors = [[0.8, 1.2, 1.0], [0.4, 0.6], [0.26]]
+    ax = plotting.plot_gradient_noise([4, 16, 64], errors)
+    assert ax.get_xscale() == "log"
+    assert ax.get_yscale() == "log"
+    means, guide = ax.lines[0], ax.lines[1]
+    assert means.get_xdata().tolist() == [4, 16, 64]
+    assert means.get_ydata() == pytest.approx([1.0, 0.5, 0.26])
+    # c / sqrt(m) through the first mean: 1 at m = 4, halved for every factor of 4
+    assert guide.get_ydata() == pytest.approx([1.0, 0.5, 0.25])
+    # every batch is a dot at its batch size
+    dots = ax.collections[0].get_offsets()
+    assert dots.tolist() == [[4, 0.8], [4, 1.2], [4, 1.0], [16, 0.4], [16, 0.6], [64, 0.26]]
+    # round numbers label the vertical axis, around the values drawn
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == ["0.3", "0.5", "1"]
+    # the caption of Chapter 7: sky-blue batches, blue means, a black guide
+    assert plotting.colours_used(ax) == {"sky", "blue", "black"}
+
+
+def test_plot_gradient_noise_validates_before_drawing():
+    with pytest.raises(ValueError, match="one array per batch size"):
+        plotting.plot_gradient_noise([8, 32], [[1.0]])
+    with pytest.raises(ValueError, match="increasing"):
+        plotting.plot_gradient_noise([32, 8], [[1.0], [0.5]])
+    with pytest.raises(ValueError, match="integers >= 1"):
+        plotting.plot_gradient_noise([0.5, 8], [[1.0], [0.5]])
+    with pytest.raises(ValueError, match=r"errors\[1\] must hold values > 0"):
+        plotting.plot_gradient_noise([8, 32], [[1.0], [0.0]])
+    with pytest.raises(ValueError, match=r"errors\[0\] must hold finite numbers"):
+        plotting.plot_gradient_noise([8], [[np.nan]])
+    with pytest.raises(TypeError, match="errors must be a sequence of arrays"):
+        plotting.plot_gradient_noise([8], 1.0)
+    assert plt.get_fignums() == []
+
+
+# === plot_step_losses ================================================================
+
+
+def test_plot_step_losses_numbers_the_steps_across_epochs():
+    losses = [[2.0, 1.0, 1.5], [1.2, 0.8, 1.0]]
+    ax = plotting.plot_step_losses(losses, epoch_losses=[1.5, 1.0])
+    steps = ax.lines[0]
+    assert steps.get_xdata().tolist() == [1, 2, 3, 4, 5, 6]
+    assert steps.get_ydata().tolist() == [2.0, 1.0, 1.5, 1.2, 0.8, 1.0]
+    first, second = ax.lines[1], ax.lines[2]
+    assert first.get_xydata().tolist() == [[0.5, 1.5], [3.5, 1.5]]
+    assert second.get_xydata().tolist() == [[3.5, 1.0], [6.5, 1.0]]
+    # one dotted separator between the two epochs, after step 3
+    separators = [line for line in ax.lines if line.get_linestyle() == ":"]
+    assert [line.get_xdata()[0] for line in separators] == [3.5]
+    assert plotting.colours_used(ax) == {"blue", "orange", "grey"}
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["loss of each step", "loss of the epoch"]
+
+
+def test_plot_step_losses_validates_before_drawing():
+    ax = plotting.plot_step_losses([[1.0, 0.5]])  # one epoch, no epoch losses
+    assert len(ax.lines) == 1
+    with pytest.raises(ValueError, match="one value per epoch"):
+        plotting.plot_step_losses([[1.0, 0.5], [0.4, 0.3]], epoch_losses=[0.7])
+    with pytest.raises(ValueError, match=r"step_losses must be a 2-D array; got shape \(2,\)"):
+        plotting.plot_step_losses([1.0, 0.5])
+    with pytest.raises(ValueError, match="step_losses must hold finite numbers"):
+        plotting.plot_step_losses([[1.0, np.inf]])
+    assert len(plt.get_fignums()) == 1  # only the first call drew

@@ -53,8 +53,10 @@ from dlmath.plotting.descent import (
     plot_descent_contour,
     plot_descent_path,
     plot_fit_progress,
+    plot_gradient_noise,
     plot_residuals,
     plot_series,
+    plot_step_losses,
 )
 from dlmath.plotting.digits import digit_grid, training_curves
 from dlmath.plotting.geometry import (
@@ -88,6 +90,7 @@ __all__ = [
     "plot_descent_path",
     "plot_fit_progress",
     "plot_gradient_field",
+    "plot_gradient_noise",
     "plot_line",
     "plot_network",
     "plot_representations",
@@ -95,6 +98,7 @@ __all__ = [
     "plot_roadmap",
     "plot_series",
     "plot_step_errors",
+    "plot_step_losses",
     "plot_tangent",
     "plot_transformation",
     "plot_two_classes",

@@ -2,12 +2,15 @@
 
 Chapter 6 draws the residuals of the first forward pass; Chapter 7 draws descents on
 functions of one and two variables (as still images, an animation and over contour
-lines) and how fast they converge; Chapter 8 draws the fitted line as training goes on.
+lines), how fast they converge, how far mini-batch gradients fall from the full
+gradient, and the loss of every step of a mini-batch fit; Chapter 8 draws the fitted
+line as training goes on.
 
 **Shape convention.** A one-feature data set is a row, shape (N,) or (1, N) (dlmath's
 one example per column); a line :math:`y' = w x + b` is a pair ``(w, b)``. A descent in
 one variable is the vector of points it visited, shape (K,); in two variables the
-points are the columns of a (2, K) matrix (``gradient_descent(...).T``).
+points are the columns of a (2, K) matrix (``gradient_descent(...).T``). The losses of
+a fit are an (epochs, steps per epoch) matrix, one row per epoch.
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ __all__ = [
     "plot_descent_contour",
     "plot_descent_path",
     "plot_fit_progress",
+    "plot_gradient_noise",
     "plot_residuals",
     "plot_series",
+    "plot_step_losses",
 ]
 
 
@@ -464,5 +469,179 @@ def plot_descent_contour(
     ax.set_ylim(y_low, y_high)
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
+    ax.legend(loc="upper right")
+    return ax
+
+
+def plot_gradient_noise(batch_sizes, errors, *, ax=None):
+    r"""Draw how far mini-batch gradients fall from the full gradient, per batch size.
+
+    Parameters
+    ----------
+    batch_sizes : array_like of int, shape (K,)
+        The batch sizes, increasing, each at least 1.
+    errors : sequence of array_like, length K
+        For each batch size, the relative errors
+        :math:`\lVert g_{\text{batch}} - g \rVert / \lVert g \rVert` of its batches'
+        gradients (at least one each, all > 0: a log axis cannot show 0). Each batch is
+        drawn as a small sky-blue dot, the mean of each batch size as a large blue dot.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Log–log axes: ``ax.lines[0]`` joins the means, ``ax.lines[1]`` is the guide,
+        and ``ax.collections[0]`` holds the single batches.
+
+    Notes
+    -----
+    The guide, dashed black, is :math:`c / \sqrt{m}` through the mean of the first
+    batch size: the spread of a mean of :math:`m` independent terms falls like
+    :math:`1 / \sqrt{m}`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from dlmath.plotting import plot_gradient_noise
+    >>> ax = plot_gradient_noise([4, 16], [[1.1, 0.9], [0.5, 0.5]])
+    >>> ax.lines[0].get_xydata().tolist()  # the means
+    [[4.0, 1.0], [16.0, 0.5]]
+    >>> ax.lines[1].get_ydata().tolist()  # 1 / sqrt(m), through the first mean
+    [1.0, 0.5]
+    >>> plt.close("all")
+    """
+    sizes = as_row(batch_sizes, "batch_sizes")
+    if np.any(sizes < 1) or np.any(sizes != np.round(sizes)):
+        raise ValueError(f"batch_sizes must be integers >= 1; got {sizes.tolist()}")
+    if np.any(np.diff(sizes) <= 0):
+        raise ValueError(f"batch_sizes must be increasing; got {sizes.tolist()}")
+    if isinstance(errors, str | bytes | dict) or not hasattr(errors, "__len__"):
+        raise TypeError(
+            f"errors must be a sequence of arrays, one per batch size; got {errors!r:.60}"
+        )
+    if len(errors) != sizes.size:
+        raise ValueError(
+            f"errors must hold one array per batch size ({sizes.size}); got {len(errors)}"
+        )
+    rows = [as_row(values, f"errors[{k}]") for k, values in enumerate(errors)]
+    for k, values in enumerate(rows):
+        if np.any(values <= 0):
+            raise ValueError(f"errors[{k}] must hold values > 0 (a log axis cannot show 0)")
+    means = np.array([values.mean() for values in rows])
+    ax = new_axes(ax)
+    ax.plot(
+        sizes,
+        means,
+        "o-",
+        color=COLORS["blue"],
+        markersize=8,
+        lw=1.5,
+        zorder=3,
+        label="mean over the batches",
+    )
+    ax.plot(
+        sizes,
+        means[0] * np.sqrt(sizes[0] / sizes),
+        "--",
+        color=COLORS["black"],
+        lw=1.0,
+        label=r"proportional to $1/\sqrt{m}$",
+    )
+    ax.scatter(
+        np.repeat(sizes, [values.size for values in rows]),
+        np.concatenate(rows),
+        s=10,
+        color=COLORS["sky"],
+        alpha=0.6,
+        zorder=2,
+        label="one batch",
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(sizes, [f"{size:g}" for size in sizes])
+    values = np.concatenate(rows)
+    ticks = _round_ticks(values.min(), values.max())
+    ax.set_yticks(ticks, [f"{tick:g}" for tick in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("batch size $m$")
+    ax.set_ylabel("relative error of the gradient")
+    ax.legend(loc="upper right")
+    return ax
+
+
+def _round_ticks(low: float, high: float) -> list[float]:
+    """Round ticks (1, 2, 3 or 5 times a power of 10) for values in [low, high] > 0.
+
+    The ticks within 25% of the interval, or, if that gives fewer than two, the
+    nearest tick below ``low`` and the nearest above ``high``.
+    """
+    first, last = int(np.floor(np.log10(low))) - 1, int(np.ceil(np.log10(high))) + 1
+    ticks = [k * 10.0**e for e in range(first, last + 1) for k in (1, 2, 3, 5)]
+    inside = [tick for tick in ticks if low / 1.25 <= tick <= high * 1.25]
+    if len(inside) >= 2:
+        return inside
+    below, above = max(t for t in ticks if t <= low), min(t for t in ticks if t >= high)
+    return sorted({below, above})
+
+
+def plot_step_losses(step_losses, *, epoch_losses=None, ax=None):
+    r"""Draw the loss of every step of a fit, epoch after epoch.
+
+    Parameters
+    ----------
+    step_losses : array_like, shape (E, S)
+        The loss of each of the S steps (batches) of each of the E epochs, drawn as a
+        thin blue line against the step number 1, 2, ..., E·S.
+    epoch_losses : array_like, shape (E,), optional
+        One loss per epoch (for example the history of
+        :meth:`dlmath.layers.Sequential.fit`), drawn as an orange segment across its
+        epoch's steps.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes: ``ax.lines[0]`` is the loss per step, then one segment per epoch;
+        dotted grey lines separate the epochs.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from dlmath.plotting import plot_step_losses
+    >>> ax = plot_step_losses([[3.0, 2.0], [1.5, 1.0]], epoch_losses=[2.5, 1.25])
+    >>> ax.lines[0].get_xydata().tolist()
+    [[1.0, 3.0], [2.0, 2.0], [3.0, 1.5], [4.0, 1.0]]
+    >>> ax.lines[2].get_xydata().tolist()  # the second epoch: steps 3 and 4
+    [[2.5, 1.25], [4.5, 1.25]]
+    >>> plt.close("all")
+    """
+    losses = as_float_array(step_losses, "step_losses", ndim=2)
+    epochs, steps = losses.shape
+    if epoch_losses is not None:
+        epoch_losses = as_row(epoch_losses, "epoch_losses")
+        if epoch_losses.size != epochs:
+            raise ValueError(
+                f"epoch_losses must hold one value per epoch (row of step_losses, {epochs}); "
+                f"got {epoch_losses.size}"
+            )
+    ax = new_axes(ax)
+    number = np.arange(1, losses.size + 1)
+    ax.plot(number, losses.ravel(), color=COLORS["blue"], lw=0.8, label="loss of each step")
+    if epoch_losses is not None:
+        for e, value in enumerate(epoch_losses):
+            ax.plot(
+                [e * steps + 0.5, (e + 1) * steps + 0.5],
+                [value, value],
+                color=COLORS["orange"],
+                lw=2.5,
+                label="loss of the epoch" if e == 0 else None,
+            )
+    for e in range(1, epochs):
+        ax.axvline(e * steps + 0.5, color=COLORS["grey"], lw=1.0, ls=":")
+    ax.set_xlim(0.5, losses.size + 0.5)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
     ax.legend(loc="upper right")
     return ax
