@@ -44,6 +44,7 @@ from dlmath.plotting.calculus import (
     plot_activation,
     plot_curves,
     plot_gradient_field,
+    plot_gradient_noise,
     plot_step_errors,
     plot_tangent,
 )
@@ -53,7 +54,6 @@ from dlmath.plotting.descent import (
     plot_descent_contour,
     plot_descent_path,
     plot_fit_progress,
-    plot_gradient_noise,
     plot_residuals,
     plot_series,
     plot_step_losses,
