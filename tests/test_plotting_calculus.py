@@ -170,3 +170,42 @@ def test_plot_curves_checks_every_curve_before_drawing_any():
     assert plt.get_fignums() == []
     with pytest.raises(ValueError, match="not drawn"):
         plotting.plot_curves(x, {"one": x}, styles={"other": {}})
+
+
+# === plot_gradient_noise =============================================================
+
+
+def test_plot_gradient_noise_draws_batches_means_and_the_square_root_guide():
+    errors = [[0.8, 1.2, 1.0], [0.4, 0.6], [0.26]]
+    ax = plotting.plot_gradient_noise([4, 16, 64], errors)
+    assert ax.get_xscale() == "log"
+    assert ax.get_yscale() == "log"
+    means, guide = ax.lines[0], ax.lines[1]
+    assert means.get_xdata().tolist() == [4, 16, 64]
+    assert means.get_ydata() == pytest.approx([1.0, 0.5, 0.26])
+    # c / sqrt(m) through the first mean: 1 at m = 4, halved for every factor of 4
+    assert guide.get_ydata() == pytest.approx([1.0, 0.5, 0.25])
+    # every batch is a dot at its batch size
+    dots = ax.collections[0].get_offsets()
+    assert dots.tolist() == [[4, 0.8], [4, 1.2], [4, 1.0], [16, 0.4], [16, 0.6], [64, 0.26]]
+    # round numbers label the vertical axis, around the values drawn
+    labels = [label.get_text() for label in ax.get_yticklabels()]
+    assert labels == ["0.3", "0.5", "1"]
+    # the caption of Chapter 7: sky-blue batches, blue means, a black guide
+    assert plotting.colours_used(ax) == {"sky", "blue", "black"}
+
+
+def test_plot_gradient_noise_validates_before_drawing():
+    with pytest.raises(ValueError, match="one array per batch size"):
+        plotting.plot_gradient_noise([8, 32], [[1.0]])
+    with pytest.raises(ValueError, match="increasing"):
+        plotting.plot_gradient_noise([32, 8], [[1.0], [0.5]])
+    with pytest.raises(ValueError, match="integers >= 1"):
+        plotting.plot_gradient_noise([0.5, 8], [[1.0], [0.5]])
+    with pytest.raises(ValueError, match=r"errors\[1\] must hold values > 0"):
+        plotting.plot_gradient_noise([8, 32], [[1.0], [0.0]])
+    with pytest.raises(ValueError, match=r"errors\[0\] must hold finite numbers"):
+        plotting.plot_gradient_noise([8], [[np.nan]])
+    with pytest.raises(TypeError, match="errors must be a sequence of arrays"):
+        plotting.plot_gradient_noise([8], 1.0)
+    assert plt.get_fignums() == []

@@ -188,6 +188,9 @@ FIGURES = {
         _T, np.tanh(_T), 1 - np.tanh(_T) ** 2, name=r"\tanh"
     ),
     "plot_curves": lambda: plotting.plot_curves(_T, {"$|x|$": abs(_T), "best affine fit": _T}),
+    "plot_gradient_noise": lambda: plotting.plot_gradient_noise(
+        [8, 32, 128, 512], [[2.5, 3.0], [1.2, 1.5], [0.6, 0.7], [0.3, 0.35]]
+    ),
     "plot_roadmap": lambda: plotting.plot_roadmap(),
     "plot_roadmap layers": lambda: plotting.plot_roadmap("layers"),
     "plot_roadmap loss": lambda: plotting.plot_roadmap("loss"),
@@ -214,6 +217,9 @@ FIGURES = {
         xlabel="step",
         logy=True,
         floor=(0.005, "floor"),
+    ),
+    "plot_step_losses": lambda: plotting.plot_step_losses(
+        [[2.0, 1.2, 0.9, 1.0], [0.8, 0.6, 0.7, 0.5]], epoch_losses=[1.275, 0.65]
     ),
     "plot_descent_path": lambda: plotting.plot_descent_path(
         lambda x: x**2, [2.0, 1.6, 1.28], label="α = 0.1"

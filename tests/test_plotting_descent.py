@@ -196,3 +196,35 @@ def test_plot_descent_contour_validates_before_drawing():
     with pytest.raises(TypeError, match=r"ylim must be a tuple \(low, high\)"):
         plotting.plot_descent_contour(lambda p: p @ p, [[1.0], [1.0]], xlim=(-1, 1), ylim=None)
     assert plt.get_fignums() == []
+
+
+# === plot_step_losses ================================================================
+
+
+def test_plot_step_losses_numbers_the_steps_across_epochs():
+    losses = [[2.0, 1.0, 1.5], [1.2, 0.8, 1.0]]
+    ax = plotting.plot_step_losses(losses, epoch_losses=[1.5, 1.0])
+    steps = ax.lines[0]
+    assert steps.get_xdata().tolist() == [1, 2, 3, 4, 5, 6]
+    assert steps.get_ydata().tolist() == [2.0, 1.0, 1.5, 1.2, 0.8, 1.0]
+    first, second = ax.lines[1], ax.lines[2]
+    assert first.get_xydata().tolist() == [[0.5, 1.5], [3.5, 1.5]]
+    assert second.get_xydata().tolist() == [[3.5, 1.0], [6.5, 1.0]]
+    # one dotted separator between the two epochs, after step 3
+    separators = [line for line in ax.lines if line.get_linestyle() == ":"]
+    assert [line.get_xdata()[0] for line in separators] == [3.5]
+    assert plotting.colours_used(ax) == {"blue", "orange", "grey"}
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["loss of each step", "loss of the epoch"]
+
+
+def test_plot_step_losses_validates_before_drawing():
+    ax = plotting.plot_step_losses([[1.0, 0.5]])  # one epoch, no epoch losses
+    assert len(ax.lines) == 1
+    with pytest.raises(ValueError, match="one value per epoch"):
+        plotting.plot_step_losses([[1.0, 0.5], [0.4, 0.3]], epoch_losses=[0.7])
+    with pytest.raises(ValueError, match=r"step_losses must be a 2-D array; got shape \(2,\)"):
+        plotting.plot_step_losses([1.0, 0.5])
+    with pytest.raises(ValueError, match="step_losses must hold finite numbers"):
+        plotting.plot_step_losses([[1.0, np.inf]])
+    assert len(plt.get_fignums()) == 1  # only the first call drew

@@ -47,6 +47,7 @@ from dlmath.plotting.calculus import (
     plot_activation,
     plot_curves,
     plot_gradient_field,
+    plot_gradient_noise,
     plot_step_errors,
     plot_tangent,
 )
@@ -59,6 +60,7 @@ from dlmath.plotting.descent import (
     plot_fit_progress,
     plot_residuals,
     plot_series,
+    plot_step_losses,
 )
 from dlmath.plotting.digits import digit_grid, training_curves
 from dlmath.plotting.geometry import (
@@ -95,6 +97,7 @@ __all__ = [
     "plot_descent_path",
     "plot_fit_progress",
     "plot_gradient_field",
+    "plot_gradient_noise",
     "plot_line",
     "plot_network",
     "plot_representations",
@@ -102,6 +105,7 @@ __all__ = [
     "plot_roadmap",
     "plot_series",
     "plot_step_errors",
+    "plot_step_losses",
     "plot_tangent",
     "plot_transformation",
     "plot_two_classes",

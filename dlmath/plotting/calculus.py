@@ -2,12 +2,14 @@
 
 Chapter 3 draws the tangent of a curve, the error of a central difference against its
 step and the gradient of a surface; Chapter 5 draws the activation functions beside
-their derivatives and curves computed by small networks.
+their derivatives and curves computed by small networks; Chapter 7 draws how far the
+gradients of mini-batches fall from the gradient on all the data.
 
 **Shape convention.** A curve is two 1-D arrays of the same length M >= 2, the sample
 points and the values there. A surface is sampled on a grid, ``Z[i, j]`` at
 ``(x[j], y[i])`` (the layout of :func:`numpy.meshgrid`); points of the plane and
-gradients are the columns of (2, N) matrices.
+gradients are the columns of (2, N) matrices. The errors of mini-batch gradients are
+given per batch size, one array of batches each.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 from dlmath._validation import (
     as_float_array,
+    as_row,
     check_index,
     check_positive,
     check_real,
@@ -27,6 +30,7 @@ __all__ = [
     "plot_activation",
     "plot_curves",
     "plot_gradient_field",
+    "plot_gradient_noise",
     "plot_step_errors",
     "plot_tangent",
 ]
@@ -350,3 +354,115 @@ def plot_curves(x, curves, *, styles=None, ax=None):
         ax.plot(x, values, label=label, **style)
     ax.legend(loc="best")
     return ax
+
+
+def plot_gradient_noise(batch_sizes, errors, *, ax=None):
+    r"""Draw how far mini-batch gradients fall from the full gradient, per batch size.
+
+    Parameters
+    ----------
+    batch_sizes : array_like of int, shape (K,)
+        The batch sizes, increasing, each at least 1.
+    errors : sequence of array_like, length K
+        For each batch size, the relative errors
+        :math:`\lVert g_{\text{batch}} - g \rVert / \lVert g \rVert` of its batches'
+        gradients (at least one each, all > 0: a log axis cannot show 0). Each batch is
+        drawn as a small sky-blue dot, the mean of each batch size as a large blue dot.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Log–log axes: ``ax.lines[0]`` joins the means, ``ax.lines[1]`` is the guide,
+        and ``ax.collections[0]`` holds the single batches.
+
+    Notes
+    -----
+    The guide, dashed black, is :math:`c / \sqrt{m}` through the mean of the first
+    batch size: the spread of a mean of :math:`m` independent terms falls like
+    :math:`1 / \sqrt{m}`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from dlmath.plotting import plot_gradient_noise
+    >>> ax = plot_gradient_noise([4, 16], [[1.1, 0.9], [0.5, 0.5]])
+    >>> ax.lines[0].get_xydata().tolist()  # the means
+    [[4.0, 1.0], [16.0, 0.5]]
+    >>> ax.lines[1].get_ydata().tolist()  # 1 / sqrt(m), through the first mean
+    [1.0, 0.5]
+    >>> plt.close("all")
+    """
+    sizes = as_row(batch_sizes, "batch_sizes")
+    if np.any(sizes < 1) or np.any(sizes != np.round(sizes)):
+        raise ValueError(f"batch_sizes must be integers >= 1; got {sizes.tolist()}")
+    if np.any(np.diff(sizes) <= 0):
+        raise ValueError(f"batch_sizes must be increasing; got {sizes.tolist()}")
+    if isinstance(errors, str | bytes | dict) or not hasattr(errors, "__len__"):
+        raise TypeError(
+            f"errors must be a sequence of arrays, one per batch size; got {errors!r:.60}"
+        )
+    if len(errors) != sizes.size:
+        raise ValueError(
+            f"errors must hold one array per batch size ({sizes.size}); got {len(errors)}"
+        )
+    rows = [as_row(values, f"errors[{k}]") for k, values in enumerate(errors)]
+    for k, values in enumerate(rows):
+        if np.any(values <= 0):
+            raise ValueError(f"errors[{k}] must hold values > 0 (a log axis cannot show 0)")
+    means = np.array([values.mean() for values in rows])
+    ax = new_axes(ax)
+    ax.plot(
+        sizes,
+        means,
+        "o-",
+        color=COLORS["blue"],
+        markersize=8,
+        lw=1.5,
+        zorder=3,
+        label="mean over the batches",
+    )
+    ax.plot(
+        sizes,
+        means[0] * np.sqrt(sizes[0] / sizes),
+        "--",
+        color=COLORS["black"],
+        lw=1.0,
+        label=r"proportional to $1/\sqrt{m}$",
+    )
+    ax.scatter(
+        np.repeat(sizes, [values.size for values in rows]),
+        np.concatenate(rows),
+        s=10,
+        color=COLORS["sky"],
+        alpha=0.6,
+        zorder=2,
+        label="one batch",
+    )
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(sizes, [f"{size:g}" for size in sizes])
+    values = np.concatenate(rows)
+    ticks = _round_ticks(values.min(), values.max())
+    ax.set_yticks(ticks, [f"{tick:g}" for tick in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel("batch size $m$")
+    ax.set_ylabel("relative error of the gradient")
+    ax.legend(loc="upper right")
+    return ax
+
+
+def _round_ticks(low: float, high: float) -> list[float]:
+    """Round ticks (1, 2, 3 or 5 times a power of 10) for values in [low, high] > 0.
+
+    The ticks within 25% of the interval, or, if that gives fewer than two, the
+    nearest tick below ``low`` and the nearest above ``high``.
+    """
+    first, last = int(np.floor(np.log10(low))) - 1, int(np.ceil(np.log10(high))) + 1
+    ticks = [k * 10.0**e for e in range(first, last + 1) for k in (1, 2, 3, 5)]
+    inside = [tick for tick in ticks if low / 1.25 <= tick <= high * 1.25]
+    if len(inside) >= 2:
+        return inside
+    below, above = max(t for t in ticks if t <= low), min(t for t in ticks if t >= high)
+    return sorted({below, above})

@@ -2,12 +2,14 @@
 
 Chapter 6 draws the residuals of the first forward pass; Chapter 7 draws descents on
 functions of one and two variables (as still images, an animation and over contour
-lines) and how fast they converge; Chapter 8 draws the fitted line as training goes on.
+lines), how fast they converge, and the loss of every step of a mini-batch fit;
+Chapter 8 draws the fitted line as training goes on.
 
 **Shape convention.** A one-feature data set is a row, shape (N,) or (1, N) (dlmath's
 one example per column); a line :math:`y' = w x + b` is a pair ``(w, b)``. A descent in
 one variable is the vector of points it visited, shape (K,); in two variables the
-points are the columns of a (2, K) matrix (``gradient_descent(...).T``).
+points are the columns of a (2, K) matrix (``gradient_descent(...).T``). The losses of
+a fit are an (epochs, steps per epoch) matrix, one row per epoch.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "plot_fit_progress",
     "plot_residuals",
     "plot_series",
+    "plot_step_losses",
 ]
 
 
@@ -464,5 +467,67 @@ def plot_descent_contour(
     ax.set_ylim(y_low, y_high)
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
+    ax.legend(loc="upper right")
+    return ax
+
+
+def plot_step_losses(step_losses, *, epoch_losses=None, ax=None):
+    r"""Draw the loss of every step of a fit, epoch after epoch.
+
+    Parameters
+    ----------
+    step_losses : array_like, shape (E, S)
+        The loss of each of the S steps (batches) of each of the E epochs, drawn as a
+        thin blue line against the step number 1, 2, ..., E·S.
+    epoch_losses : array_like, shape (E,), optional
+        One loss per epoch (for example the history of
+        :meth:`dlmath.layers.Sequential.fit`), drawn as an orange segment across its
+        epoch's steps.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes: ``ax.lines[0]`` is the loss per step, then one segment per epoch;
+        dotted grey lines separate the epochs.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from dlmath.plotting import plot_step_losses
+    >>> ax = plot_step_losses([[3.0, 2.0], [1.5, 1.0]], epoch_losses=[2.5, 1.25])
+    >>> ax.lines[0].get_xydata().tolist()
+    [[1.0, 3.0], [2.0, 2.0], [3.0, 1.5], [4.0, 1.0]]
+    >>> ax.lines[2].get_xydata().tolist()  # the second epoch: steps 3 and 4
+    [[2.5, 1.25], [4.5, 1.25]]
+    >>> plt.close("all")
+    """
+    losses = as_float_array(step_losses, "step_losses", ndim=2)
+    epochs, steps = losses.shape
+    if epoch_losses is not None:
+        epoch_losses = as_row(epoch_losses, "epoch_losses")
+        if epoch_losses.size != epochs:
+            raise ValueError(
+                f"epoch_losses must hold one value per epoch (row of step_losses, {epochs}); "
+                f"got {epoch_losses.size}"
+            )
+    ax = new_axes(ax)
+    number = np.arange(1, losses.size + 1)
+    ax.plot(number, losses.ravel(), color=COLORS["blue"], lw=0.8, label="loss of each step")
+    if epoch_losses is not None:
+        for e, value in enumerate(epoch_losses):
+            ax.plot(
+                [e * steps + 0.5, (e + 1) * steps + 0.5],
+                [value, value],
+                color=COLORS["orange"],
+                lw=2.5,
+                label="loss of the epoch" if e == 0 else None,
+            )
+    for e in range(1, epochs):
+        ax.axvline(e * steps + 0.5, color=COLORS["grey"], lw=1.0, ls=":")
+    ax.set_xlim(0.5, losses.size + 0.5)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
     ax.legend(loc="upper right")
     return ax
