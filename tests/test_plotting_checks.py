@@ -191,6 +191,9 @@ FIGURES = {
     "plot_gradient_noise": lambda: plotting.plot_gradient_noise(
         [8, 32, 128, 512], [[2.5, 3.0], [1.2, 1.5], [0.6, 0.7], [0.3, 0.35]]
     ),
+    "plot_backprop_graph": lambda: plotting.plot_backprop_graph(
+        [784, 512, 10], ["relu", "softmax"], batch="m"
+    ),
     "plot_roadmap": lambda: plotting.plot_roadmap(),
     "plot_roadmap layers": lambda: plotting.plot_roadmap("layers"),
     "plot_roadmap loss": lambda: plotting.plot_roadmap("loss"),
