@@ -85,11 +85,10 @@ def main(argv=None) -> int:
         parser.error("--epochs and --batch-size must be >= 1 and --seed >= 0")
     train, test = load(args.data, args.sample)
     if args.preload:
-        x, y = load(None, sample=True)
+        sample_train, sample_test = load(None, sample=True)
         for other in args.preload:
-            frameworks.fit_function(other)(
-                (x[:800], y[:800]), (x[800:], y[800:]), scale=True, epochs=1, batch_size=128, seed=0
-            )
+            preload = frameworks.fit_function(other)
+            preload(sample_train, sample_test, scale=True, epochs=1, batch_size=128, seed=0)
     fit = frameworks.fit_function(args.framework)
     settings = {"epochs": args.epochs, "batch_size": args.batch_size, "seed": args.seed}
     result = fit(train, test, scale=args.scale, **settings)

@@ -8,6 +8,7 @@ Numba, JAX and the other frameworks, which only the bench session installs). The
 run itself is ``nox -s bench``.
 """
 
+import json
 import statistics
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ import bench_flops  # noqa: E402
 import bench_mnist  # noqa: E402
 import bench_report  # noqa: E402
 import bench_runs  # noqa: E402
+import bench_worker  # noqa: E402
 import frameworks  # noqa: E402
 
 from dlmath.mnist import load_mnist_sample  # noqa: E402
@@ -75,6 +77,20 @@ def test_worker_command_passes_the_settings():
     assert "--sample" in command
     assert "--data" not in command
     assert command[-2:] == ["--preload", "jax"]
+
+
+def test_worker_writes_the_result_of_one_fit(tmp_path):
+    result = tmp_path / "result.json"
+    argv = ["--framework", "dlmath-reference", "--seed", "1", "--no-scale", "--sample"]
+    argv += ["--epochs", "1", "--preload", "dlmath-reference", "--result", str(result)]
+    assert bench_worker.main(argv) == 0
+    written = json.loads(result.read_text())
+    assert written["preloaded"] == ["dlmath-reference"]
+    assert written["versions"]["numpy"] == np.__version__
+    assert written["test_accuracy"] > 0.3
+    assert written["compile_seconds"] is None
+    assert len(written["history"]["loss"]) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["result.json"]  # no temporary file left
 
 
 def test_choose_skips_a_missing_framework_with_a_note_unless_it_was_asked_for(monkeypatch):
