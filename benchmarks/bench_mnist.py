@@ -24,12 +24,15 @@ the slides) and on pixels / 255, by
 * ``torch``: PyTorch eager, when it is installed (otherwise skipped, with a note); its
   RMSprop adds ε outside the square root (``frameworks/torch_fit.py``).
 
-Each is a small function in ``benchmarks/frameworks/``. Only the fit is timed: the data
-are converted to the framework's layout and dtype before (dlmath converts raw pixels
-itself, batch by batch, inside its fit), and compile time (Numba's kernels, XLA's
-program, PyTorch's first step) is measured before the fit and reported beside it; Keras
-traces its training function inside ``fit``, as the slides' code does, and that stays in
-its time. Test accuracy is measured after each fit.
+Each is a small function in ``benchmarks/frameworks/``; dlmath, JAX and PyTorch start
+from the same weights and visit the same batches. Only the fit is timed: the data are
+converted to the framework's layout and dtype before (dlmath converts raw pixels itself,
+batch by batch, inside its fit); compilation (dlmath-fast's ``warm_up``, XLA's program)
+and a warm-up (a throwaway model trained on the first three batches, so that no fit pays
+for its process's first use of thread pools and kernels) come before the clock and are
+reported beside it. Keras traces the training function of each new model inside
+``fit``, as the slides' code does, and that stays in its time. Test accuracy is measured
+after each fit.
 
 How. For each seed, for each pixel scaling, every framework fits once, in an order that
 rotates from round to round, and **each fit runs in a fresh Python process**
@@ -49,7 +52,8 @@ It prints, per framework and pixel scaling, the fit seconds (median, min–max),
 to the fastest framework of the run, test accuracy (mean ± sd, and its difference from
 Keras's), the model's GFLOP/s (the fit's useful work, 491 GFLOP for 5 epochs, divided by
 the time), its fraction of the products-alone limit, dlmath-fast's executed GFLOP/s
-(from its engine's stats: it skips products whose result is zero) and compile seconds;
+(from its engine's stats: it skips products whose result is zero), compile and warm-up
+seconds;
 then dlmath-fast's time over the fastest other framework's and the project's targets,
 each with its figure and whether this run meets it. Everything is written as JSON
 (``--output``) and the table also as Markdown beside it.
@@ -220,6 +224,7 @@ def main(argv=None) -> int:
     for position, (seed, scale, name) in enumerate(plan, start=1):
         result = bench_runs.run_fit(name, seed, scale, settings)
         result.update(framework=name, seed=seed, scale=scale, position=position)
+        result["load_average"] = load_average()  # after the fit: was the machine shared?
         runs.append(result)
         compiled = result["compile_seconds"]
         print(
