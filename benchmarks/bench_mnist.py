@@ -36,11 +36,16 @@ after each fit.
 
 How. For each seed, for each pixel scaling, every framework fits once, in an order that
 rotates from round to round, and **each fit runs in a fresh Python process**
-(``bench_worker.py``), where no other framework was ever imported. Measured on this
-2-core machine: a dlmath-fast fit on raw pixels after Keras and JAX had each run one
-epoch in the same process took ISOLATION_FIGURES; the idle thread pools of TensorFlow and
-XLA cost the frameworks that run after them, so no fit shares a process with another
-framework. (To repeat that measurement: ``bench_worker.py --preload keras jax``.)
+(``bench_worker.py``), where no other framework was ever imported. TensorFlow and XLA
+start thread pools of their own, which stay alive when their fit is over; a fit that
+shares a process with them shares the cores with those threads. A fresh process per fit
+removes that question at the price of a few seconds of start-up outside the clock. (On
+this project's shared 2-core machine, the comparison of dlmath-fast fits with and without
+Keras and JAX run first in the same process, ``bench_worker.py --preload keras jax``,
+was drowned by the other work on the machine: 5 to 34 s without, 11 to 20 s with.)
+Fits whose matrix products run on NumPy's OpenBLAS (dlmath, PyTorch) slow down far more
+than XLA's when another process takes a core: the JSON records the load average after
+every fit, and the figures mean something only on an otherwise idle machine.
 
 It also measures, in this process and before and after the fits, the limit a fit is held
 to: the fit's own matrix products timed alone at their shapes (``bench_flops``), and a
