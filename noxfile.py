@@ -4,7 +4,8 @@
 ``nox -s docs`` executes every chapter and builds the book into ``build/html``.
 ``nox -s browser`` opens every page of the built book in headless Chromium,
 ``nox -s pdf`` builds the whole book as one PDF in ``build/pdf`` and
-``nox -s bench`` measures dlmath against Keras on MNIST (not run by default).
+``nox -s bench`` measures dlmath against Keras, JAX and PyTorch on MNIST (not run by
+default).
 """
 
 from __future__ import annotations
@@ -164,18 +165,25 @@ def _mnist_env() -> dict[str, str]:
 
 @nox.session(python=PYTHON, default=False)
 def bench(session: nox.Session) -> None:
-    """dlmath against Keras on MNIST: fit seconds, accuracy, matmul throughput.
+    """dlmath (both engines) against Keras, JAX and PyTorch on MNIST, in one run.
 
-    Not run by default (it takes a few minutes). Needs the real MNIST (DLMATH_MNIST,
-    passed through, or the Keras cache); writes build/bench/mnist.json. Arguments go to
+    Not run by default (it takes about ten minutes). First the frameworks' smoke tests
+    (``pytest -m bench``: one epoch of each on the bundled sample), then the timed run:
+    fit seconds, ratios to the fastest framework, accuracy, the fit's products timed
+    alone, compile times and the project's targets. JAX and optax are installed here
+    only; PyTorch is not (it is large): the run skips it with a note unless it is
+    installed. Needs the real MNIST (DLMATH_MNIST, passed through, or the Keras cache);
+    writes build/bench/mnist.json and mnist.md. Arguments go to
     benchmarks/bench_mnist.py (e.g. ``nox -s bench -- --seeds 0 --epochs 1``).
     """
-    session.install("-e", ".[keras,fast]")
+    session.install("-e", ".[keras,fast,test]", "jax", "optax")
+    env = {"TF_CPP_MIN_LOG_LEVEL": "2", **_mnist_env()}
+    session.run("pytest", "-m", "bench", "-rs", "tests/test_bench_mnist.py", env=env)
     session.run(
         "python",
         "benchmarks/bench_mnist.py",
         "--output",
         str(BUILD / "bench" / "mnist.json"),
         *session.posargs,
-        env={"TF_CPP_MIN_LOG_LEVEL": "2", **_mnist_env()},
+        env=env,
     )

@@ -1,232 +1,108 @@
-"""Benchmark: dlmath against Keras on the slides' MNIST example, on this machine.
+"""Benchmark: the slides' MNIST fit in dlmath (both engines) and every framework, on this CPU.
 
 Usage::
 
     DLMATH_MNIST=/path/to/mnist.npz python benchmarks/bench_mnist.py
-        [--seeds 0 1 2] [--epochs 5] [--batch-size 128] [--output build/bench/mnist.json]
+        [--frameworks dlmath-fast dlmath-reference keras jax torch] [--seeds 0 1 2]
+        [--epochs 5] [--batch-size 128] [--output build/bench/mnist.json] [--sample]
 
-(or ``nox -s bench``). In one run it
+(or ``nox -s bench``, which first runs the frameworks' smoke tests, ``pytest -m bench``).
 
-1. measures the machine's float32 matrix-multiply throughput in two ways: a large square
-   product (2048 x 2048 by 2048 x 2048, best of several) and the fit's own products
-   timed alone: for every batch of every epoch, the forward ``W1·X`` (512x784 by 784xm)
-   and ``W2·A1`` (10x512 by 512xm), and the backward ``dZ2·A1ᵀ``, ``W2ᵀ·dZ2`` and
-   ``dZ1·Xᵀ`` (512xm by mx784), in the layouts dlmath uses, as many times as the fit
-   does them;
-2. fits the slides' model with dlmath and then with Keras (``model.fit`` as the slides
-   write it) on the full training set, on the raw pixels and on pixels / 255, for each
-   seed, timing the fit alone and evaluating on the test set;
-3. prints a table (fit seconds median and mean, the ratio dlmath / Keras, test accuracy
-   mean ± sd, the achieved GFLOP/s and its fraction of both throughputs) and writes
-   everything as JSON.
+**Shape convention.** dlmath's: one example per column, a layer ``W·X + B``; the other
+frameworks are fed one example per row (see :mod:`frameworks`).
 
-The useful work of a fit is the FLOPs of its matrix products, ``2·m·(512·784 + 10·512)``
-forward and ``2·m·(10·512 + 512·10 + 512·784)`` backward per batch of m images (the
-first layer's input gradient is computed by neither library): 98.2 GFLOP per epoch.
-This is the work Keras does, and the "model" GFLOP/s of both libraries divide it by the
-fit time. dlmath's backward pass skips the examples whose gradient is exactly zero and
-the input pixels that are zero in all of the others, so it does less: the benchmark
-counts the products it actually computes and reports that "executed" rate too.
-All dlmath runs come first, before TensorFlow is imported, so that TensorFlow's thread
-pool cannot slow them; the square product is measured again at the end to show how much
-the machine's speed drifted during the run.
+What is fitted. The slides' model, 784 → 512 ReLU → 10 softmax, with Glorot-uniform
+weights and zero biases, RMSprop (learning rate 0.001, ρ = 0.9, ε = 1e-7, no momentum,
+not centred), the sparse categorical cross-entropy from the logits, 5 epochs of batches
+of 128 (the last of 96), reshuffled every epoch, in float32, on the raw pixels 0..255 (as
+the slides) and on pixels / 255, by
+
+* ``dlmath-fast`` and ``dlmath-reference``: ``dlmath.mnist.train_and_evaluate`` with the
+  engine of that name;
+* ``keras``: ``dlmath.keras_reference.train_and_evaluate``, the slides' Keras code;
+* ``jax``: the whole step (forward, loss, gradient, optax's update) under one ``jax.jit``;
+* ``torch``: PyTorch eager, when it is installed (otherwise skipped, with a note); its
+  RMSprop adds ε outside the square root (``frameworks/torch_fit.py``).
+
+Each is a small function in ``benchmarks/frameworks/``; dlmath, JAX and PyTorch start
+from the same weights and visit the same batches. Only the fit is timed: the data are
+converted to the framework's layout and dtype before (dlmath converts raw pixels itself,
+batch by batch, inside its fit); compilation (dlmath-fast's ``warm_up``, XLA's program)
+and a warm-up (a throwaway model trained on the first three batches, so that no fit pays
+for its process's first use of thread pools and kernels) come before the clock and are
+reported beside it. Keras traces the training function of each new model inside
+``fit``, as the slides' code does, and that stays in its time. Test accuracy is measured
+after each fit.
+
+How. For each seed, for each pixel scaling, every framework fits once, in an order that
+rotates from round to round, and **each fit runs in a fresh Python process**
+(``bench_worker.py``), where no other framework was ever imported. TensorFlow and XLA
+start thread pools of their own, which stay alive when their fit is over; a fit that
+shares a process with them shares the cores with those threads. A fresh process per fit
+removes that question at the price of a few seconds of start-up outside the clock. (On
+this project's shared 2-core machine, the comparison of dlmath-fast fits with and without
+Keras and JAX run first in the same process, ``bench_worker.py --preload keras jax``,
+was drowned by the other work on the machine: 5 to 34 s without, 11 to 20 s with.)
+Fits whose matrix products run on NumPy's OpenBLAS (dlmath, PyTorch) slow down far more
+than XLA's when another process takes a core: the JSON records the load average after
+every fit, and the figures mean something only on an otherwise idle machine.
+
+It also measures, in this process and before and after the fits, the limit a fit is held
+to: the fit's own matrix products timed alone at their shapes (``bench_flops``), and a
+large square product for reference; the time of dlmath-fast's ``warm_up`` in fresh
+processes with an empty Numba cache (the first-ever compile) and with the cache filled;
+and whether two dlmath-fast fits with the same seed give bit-identical weights.
+
+It prints, per framework and pixel scaling, the fit seconds (median, min–max), the ratio
+to the fastest framework of the run, test accuracy (mean ± sd, and its difference from
+Keras's), the model's GFLOP/s (the fit's useful work, 491 GFLOP for 5 epochs, divided by
+the time), its fraction of the products-alone limit, dlmath-fast's executed GFLOP/s
+(from its engine's stats: it skips products whose result is zero), compile and warm-up
+seconds;
+then dlmath-fast's time over the fastest other framework's and the project's targets,
+each with its figure and whether this run meets it. Everything is written as JSON
+(``--output``) and the table also as Markdown beside it.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
 
+import bench_flops
+import bench_report
+import bench_runs
+import frameworks
 import numpy as np
-
-from dlmath import keras_reference, mnist
+from bench_worker import load, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
-HIDDEN, CLASSES, PIXELS = 512, 10, 784
 
 
-def batch_sizes(n: int, batch_size: int) -> list[int]:
-    return [min(batch_size, n - start) for start in range(0, n, batch_size)]
+def choose(requested: list[str] | None) -> tuple[list[str], list[str]]:
+    """The frameworks to run, and the notes on those skipped.
 
-
-def fit_flops(n: int, batch_size: int, epochs: int) -> float:
-    """FLOPs of the matrix products of a fit (multiply-adds count 2)."""
-    per_example = 2 * (PIXELS * HIDDEN + HIDDEN * CLASSES)  # forward
-    per_example += 2 * (CLASSES * HIDDEN + HIDDEN * CLASSES + HIDDEN * PIXELS)  # backward
-    return float(per_example) * sum(batch_sizes(n, batch_size)) * epochs
-
-
-def square_matmul_gflops(size: int = 2048, repeats: int = 7) -> float:
-    """Best float32 GFLOP/s of ``A @ B`` for two square matrices."""
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((size, size), dtype=np.float32)
-    b = rng.standard_normal((size, size), dtype=np.float32)
-    out = np.empty_like(a)
-    np.matmul(a, b, out=out)  # warm up
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        np.matmul(a, b, out=out)
-        best = min(best, time.perf_counter() - started)
-    return 2.0 * size**3 / best / 1e9
-
-
-def fit_products_gflops(
-    rows: np.ndarray, batch_size: int, epochs: int, repeats: int = 3
-) -> tuple[float, float]:
-    """Time the fit's matrix products alone; return (GFLOP/s, seconds), best of ``repeats``.
-
-    ``rows`` is the (N, 784) float32 training data; each batch is ``rows[a:b].T``, a
-    Fortran-ordered (784, m) view, as dlmath's fit sees it.
+    All installed frameworks when none are requested; a requested one that is missing
+    is an error (SystemExit), not a silent skip.
     """
-    rng = np.random.default_rng(1)
-    W1 = rng.standard_normal((HIDDEN, PIXELS), dtype=np.float32) * 0.05
-    W2 = rng.standard_normal((CLASSES, HIDDEN), dtype=np.float32) * 0.05
-    m_max = batch_size
-    Z1 = np.empty((HIDDEN, m_max), np.float32)
-    Z2 = np.empty((CLASSES, m_max), np.float32)
-    dZ2 = rng.standard_normal((CLASSES, m_max), dtype=np.float32)
-    dA1 = np.empty((HIDDEN, m_max), np.float32)
-    dW1 = np.empty_like(W1)
-    dW2 = np.empty_like(W2)
-    n = rows.shape[0]
-    sizes = batch_sizes(n, batch_size)
-
-    def one_epoch():
-        start = 0
-        for m in sizes:
-            X = rows[start : start + m].T
-            start += m
-            z1, z2, d2, da1 = Z1[:, :m], Z2[:, :m], dZ2[:, :m], dA1[:, :m]
-            np.matmul(W1, X, out=z1)  # forward, layer 1
-            np.matmul(W2, z1, out=z2)  # forward, layer 2
-            np.matmul(d2, z1.T, out=dW2)  # backward: dW2 = dZ2 A1ᵀ
-            np.matmul(W2.T, d2, out=da1)  # backward: dA1 = W2ᵀ dZ2
-            np.matmul(da1, X.T, out=dW1)  # backward: dW1 = dZ1 Xᵀ
-
-    one_epoch()  # warm up
-    best = float("inf")
-    for _ in range(repeats):  # the best of a few: the machine may be shared
-        started = time.perf_counter()
-        for _ in range(epochs):
-            one_epoch()
-        best = min(best, time.perf_counter() - started)
-    return fit_flops(n, batch_size, epochs) / best / 1e9, best
-
-
-class BackwardWork:
-    """Count the FLOPs of the backward products dlmath computes (a context manager).
-
-    Wraps ``Dense._linear_backward`` to read the number of kept examples and the span
-    of first-layer columns of each call; the forward products are always complete.
-    """
-
-    def __enter__(self):
-        from dlmath.layers import Dense
-
-        self.flops = 0.0
-        self._original = original = Dense._linear_backward
-        counter = self
-
-        def counting(layer, dZ, *, input_grad=True, out=None, ones=None, span=None):
-            k = dZ.shape[1]
-            columns = layer.n_in if span is None else span[1] - span[0]
-            counter.flops += 2.0 * layer.n_out * k * columns
-            if input_grad:
-                counter.flops += 2.0 * layer.n_out * k * layer.n_in
-            return original(layer, dZ, input_grad=input_grad, out=out, ones=ones, span=span)
-
-        Dense._linear_backward = counting
-        return self
-
-    def __exit__(self, *exc):
-        from dlmath.layers import Dense
-
-        Dense._linear_backward = self._original
-        return False
-
-
-def forward_flops(n: int, batch_size: int, epochs: int) -> float:
-    return 2.0 * (PIXELS * HIDDEN + HIDDEN * CLASSES) * sum(batch_sizes(n, batch_size)) * epochs
-
-
-def summarise(runs: list[dict], flops: float, peaks: dict[str, float]) -> list[dict]:
-    rows = []
-    for scale in (False, True):
-        by_backend = {}
-        for backend in ("numpy", "keras"):
-            chosen = [r for r in runs if r["backend"] == backend and r["scale"] == scale]
-            if not chosen:
-                continue
-            seconds = [r["fit_seconds"] for r in chosen]
-            test = [r["test_accuracy"] for r in chosen]
-            train = [r["train_accuracy"] for r in chosen]
-            median = statistics.median(seconds)
-            gflops = flops / median / 1e9
-            executed = statistics.fmean(r.get("executed_gflop", flops / 1e9) for r in chosen)
-            executed_gflops = executed / median
-            by_backend[backend] = {
-                "backend": "dlmath" if backend == "numpy" else "keras",
-                "pixels": "/255" if scale else "raw",
-                "runs": len(chosen),
-                "fit_seconds_median": median,
-                "fit_seconds_mean": statistics.fmean(seconds),
-                "test_accuracy_mean": statistics.fmean(test),
-                "test_accuracy_sd": statistics.stdev(test) if len(test) > 1 else 0.0,
-                "train_accuracy_mean": statistics.fmean(train),
-                "train_accuracy_sd": statistics.stdev(train) if len(train) > 1 else 0.0,
-                "achieved_gflops": gflops,
-                "fraction_of_square_matmul": gflops / peaks["square_matmul_gflops"],
-                "fraction_of_fit_products": gflops / peaks["fit_products_gflops"],
-                "executed_gflop": executed,
-                "executed_gflops": executed_gflops,
-                "executed_fraction_of_square_matmul": (
-                    executed_gflops / peaks["square_matmul_gflops"]
-                ),
-            }
-        if "numpy" in by_backend and "keras" in by_backend:
-            ratio = (
-                by_backend["numpy"]["fit_seconds_median"]
-                / by_backend["keras"]["fit_seconds_median"]
-            )
-            for row in by_backend.values():
-                row["ratio_dlmath_over_keras"] = ratio
-        rows.extend(by_backend.values())
-    return rows
-
-
-def print_table(rows: list[dict], peaks: dict[str, float], flops: float) -> None:
-    print()
-    print(
-        f"float32 matmul throughput: square 2048³ {peaks['square_matmul_gflops']:.1f} GFLOP/s "
-        f"(after the runs: {peaks['square_matmul_gflops_end']:.1f}); the fit's own products "
-        f"timed alone {peaks['fit_products_gflops']:.1f} GFLOP/s. "
-        f"Useful work of one fit: {flops / 1e9:.1f} GFLOP."
-    )
-    header = (
-        f"{'backend':<7} {'pixels':<6} {'runs':>4} {'fit s median':>12} {'mean':>7} "
-        f"{'dlmath/keras':>12} {'test acc mean ± sd':>19} {'model GFLOP/s':>13} "
-        f"{'of 2048³':>8} {'of fit products':>15} {'executed GFLOP/s':>16} {'of 2048³':>8}"
-    )
-    print(header)
-    print("-" * len(header))
-    for row in rows:
-        ratio = row.get("ratio_dlmath_over_keras")
-        print(
-            f"{row['backend']:<7} {row['pixels']:<6} {row['runs']:>4} "
-            f"{row['fit_seconds_median']:>12.2f} {row['fit_seconds_mean']:>7.2f} "
-            f"{(f'{ratio:.2f}' if ratio is not None else '-'):>12} "
-            f"{row['test_accuracy_mean']:>11.4f} ± {row['test_accuracy_sd']:.4f} "
-            f"{row['achieved_gflops']:>13.1f} {row['fraction_of_square_matmul']:>8.1%} "
-            f"{row['fraction_of_fit_products']:>15.1%} {row['executed_gflops']:>16.1f} "
-            f"{row['executed_fraction_of_square_matmul']:>8.1%}"
+    if requested is None:
+        chosen = [name for name in frameworks.FRAMEWORKS if not frameworks.missing(name)]
+        notes = [
+            frameworks.missing_note(name)
+            for name in frameworks.FRAMEWORKS
+            if frameworks.missing(name)
+        ]
+        return chosen, notes
+    absent = [name for name in requested if frameworks.missing(name)]
+    if absent:
+        raise SystemExit(
+            "bench_mnist: " + "; ".join(frameworks.missing_note(name) for name in absent)
         )
+    return list(dict.fromkeys(requested)), []
 
 
 def machine() -> dict:
@@ -241,87 +117,172 @@ def machine() -> dict:
         info["blas"] = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
     except Exception:  # older numpy: no dict mode
         info["blas"] = "unknown"
-    if hasattr(os, "getloadavg"):
-        info["load_average_start"] = os.getloadavg()
     return info
+
+
+def load_average() -> list[float] | None:
+    return list(os.getloadavg()) if hasattr(os, "getloadavg") else None
+
+
+def throughput(rows32: np.ndarray, settings: dict) -> dict[str, float]:
+    gflops, seconds = bench_flops.fit_products_gflops(
+        rows32, settings["batch_size"], settings["epochs"]
+    )
+    return {
+        "square_matmul_gflops": bench_flops.square_matmul_gflops(),
+        "fit_products_gflops": gflops,
+        "fit_products_seconds": seconds,
+    }
+
+
+def same_seed_check(runs: list[dict], seed: int, settings: dict, scalings) -> tuple[dict, list]:
+    """Fit dlmath-fast again with ``seed`` on each scaling; compare the weights' digests."""
+    identical, repeats = {}, []
+    for scale in scalings:
+        first = next(
+            r
+            for r in runs
+            if (r["framework"], r["seed"], r["scale"]) == ("dlmath-fast", seed, scale)
+        )
+        again = bench_runs.run_fit("dlmath-fast", seed, scale, settings)
+        again.update(framework="dlmath-fast", seed=seed, scale=scale)
+        repeats.append(again)
+        identical[bench_report.pixels(scale)] = again["weights_sha256"] == first["weights_sha256"]
+    return identical, repeats
+
+
+def report_text(rows, peaks, compile_times, identical, notes, model_flops) -> str:
+    """Everything printed after the runs."""
+    start, end = peaks["start"], peaks["end"]
+    lines = [
+        "",
+        f"Useful work of one fit: {model_flops / 1e9:.1f} GFLOP. The limit: the fit's own "
+        f"products timed alone, {peaks['limit_gflops']:.1f} GFLOP/s (before the fits "
+        f"{start['fit_products_gflops']:.1f}, after {end['fit_products_gflops']:.1f}); "
+        f"a 2048³ product {start['square_matmul_gflops']:.1f} GFLOP/s "
+        f"(after: {end['square_matmul_gflops']:.1f}).",
+        "",
+        bench_report.table(rows),
+        "",
+    ]
+    for p, c in bench_report.comparisons(rows).items():
+        ratio = c["fast_over_fastest_other"]
+        lines.append(
+            f"{p} pixels: fastest {c['fastest']}; dlmath-fast ÷ fastest other framework "
+            f"({c['fastest_other']}): {'-' if ratio is None else f'{ratio:.2f}'}"
+        )
+    if compile_times:
+        lines.append(
+            f"dlmath-fast warm_up: {compile_times['first_compile_seconds']:.2f} s with an empty "
+            f"Numba cache (the first fit on a machine), {compile_times['cached_seconds']:.2f} s "
+            "from the cache"
+        )
+    lines += [f"Accuracy check: {line}" for line in bench_report.disagreements(rows)]
+    lines += [f"Note: {note}" for note in notes]
+    lines += ["", "Targets:", bench_report.target_lines(bench_report.targets(rows, identical))]
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frameworks", nargs="+", choices=frameworks.FRAMEWORKS)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--output", type=Path, default=ROOT / "build" / "bench" / "mnist.json")
-    parser.add_argument("--data", type=Path, help="mnist.npz (default: DLMATH_MNIST, ...)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--data", type=Path, help="mnist.npz (default: DLMATH_MNIST, ...)")
+    source.add_argument(
+        "--sample", action="store_true", help="the bundled 1,000 images (to try the benchmark)"
+    )
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1 or any(seed < 0 for seed in args.seeds):
         parser.error("--epochs and --batch-size must be >= 1 and seeds >= 0")
+    seeds = list(dict.fromkeys(args.seeds))
+    names, notes = choose(args.frameworks)
+    for note in notes:
+        print(note, flush=True)
 
-    train, test = mnist.load_mnist(args.data)
+    train, _ = load(args.data, args.sample)
     n = len(train[1])
+    settings = {
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "data": args.data,
+        "sample": args.sample,
+    }
     info = machine()
-    flops = fit_flops(n, args.batch_size, args.epochs)
-    print(f"{info['cpus']} CPUs, numpy {info['numpy']} ({info['blas']}); measuring throughput")
-    rows32 = np.ascontiguousarray(train[0].reshape(n, PIXELS), dtype=np.float32)
-    peaks = {"square_matmul_gflops": square_matmul_gflops()}
-    peaks["fit_products_gflops"], peaks["fit_products_seconds"] = fit_products_gflops(
-        rows32, args.batch_size, args.epochs
+    info["load_average_start"] = load_average()
+    print(
+        f"{info['cpus']} CPUs, numpy {info['numpy']} ({info['blas']}), load average "
+        f"{info['load_average_start']}; frameworks: {', '.join(names)}",
+        flush=True,
     )
-    del rows32
-    settings = {"epochs": args.epochs, "batch_size": args.batch_size}
+    rows32 = frameworks.training_rows(train[0], scale=False)
+    peaks = {"start": throughput(rows32, settings)}
+    compile_times = bench_runs.compile_seconds() if "dlmath-fast" in names else None
+
+    scalings = (False, True)
+    plan = bench_runs.schedule(names, seeds, scalings)
     runs = []
-    for backend, trainer in (("numpy", mnist), ("keras", keras_reference)):
-        for scale in (False, True):
-            for seed in args.seeds:
-                if backend == "numpy":
-                    # The counting wrapper costs about a microsecond per step.
-                    with BackwardWork() as work:
-                        result = trainer.train_and_evaluate(
-                            train, test, scale=scale, seed=seed, **settings
-                        )
-                    executed = forward_flops(n, args.batch_size, args.epochs) + work.flops
-                else:
-                    result = trainer.train_and_evaluate(
-                        train, test, scale=scale, seed=seed, **settings
-                    )
-                    executed = flops
-                runs.append(
-                    {
-                        "backend": backend,
-                        "scale": scale,
-                        "seed": seed,
-                        "fit_seconds": result.fit_seconds,
-                        "executed_gflop": executed / 1e9,
-                        "train_accuracy": result.train_accuracy,
-                        "test_accuracy": result.test_accuracy,
-                        "history": result.history,
-                    }
-                )
-                pixels = "/255" if scale else "raw"
-                print(
-                    f"{backend:<6} {pixels:<4} seed {seed}: fit {result.fit_seconds:6.2f} s, "
-                    f"train {result.train_accuracy:.4f}, test {result.test_accuracy:.4f}",
-                    flush=True,
-                )
-    peaks["square_matmul_gflops_end"] = square_matmul_gflops()
-    if hasattr(os, "getloadavg"):
-        info["load_average_end"] = os.getloadavg()
-    tf, _ = keras_reference.import_keras()
-    info["tensorflow"] = tf.__version__
-    table = summarise(runs, flops, peaks)
-    print_table(table, peaks, flops)
+    started = time.perf_counter()
+    for position, (seed, scale, name) in enumerate(plan, start=1):
+        result = bench_runs.run_fit(name, seed, scale, settings)
+        result.update(framework=name, seed=seed, scale=scale, position=position)
+        result["load_average"] = load_average()  # after the fit: was the machine shared?
+        runs.append(result)
+        compiled = result["compile_seconds"]
+        print(
+            f"{position:>3}/{len(plan)} {name:<16} {bench_report.pixels(scale):<4} seed {seed}: "
+            f"fit {result['fit_seconds']:6.2f} s, test accuracy {result['test_accuracy']:.4f} "
+            f"({'' if compiled is None else f'compile {compiled:.2f} s, '}"
+            f"warm-up {result['warm_up_seconds']:.2f} s)",
+            flush=True,
+        )
+    identical, repeats = (
+        same_seed_check(runs, seeds[0], settings, scalings)
+        if "dlmath-fast" in names
+        else (None, [])
+    )
+    peaks["end"] = throughput(rows32, settings)
+    peaks["limit_gflops"] = max(p["fit_products_gflops"] for p in (peaks["start"], peaks["end"]))
+    info["load_average_end"] = load_average()
+    info["seconds"] = time.perf_counter() - started
+
+    model_flops = bench_flops.fit_flops(n, args.batch_size, args.epochs)
+    rows = bench_report.summarise(runs, model_flops, peaks["limit_gflops"])
+    print(report_text(rows, peaks, compile_times, identical, notes, model_flops))
+    print(
+        f"Load average: {info['load_average_start']} at the start, "
+        f"{info['load_average_end']} at the end"
+    )
     report = {
-        "benchmark": "the slides' MNIST model, dlmath against Keras",
-        "settings": {**settings, "seeds": args.seeds, "training_images": n},
+        "benchmark": "the slides' MNIST fit: dlmath's engines against every framework",
+        "settings": {
+            "epochs": args.epochs,
+            "batch_size": args.batch_size,
+            "seeds": seeds,
+            "training_images": n,
+            "data": "the bundled sample" if args.sample else "MNIST",
+            "frameworks": names,
+            "skipped": notes,
+        },
         "machine": info,
-        "fit_gflop": flops / 1e9,
+        "fit_gflop": model_flops / 1e9,
         "throughput": peaks,
-        "table": table,
+        "compile": compile_times,
+        "table": rows,
+        "comparisons": bench_report.comparisons(rows),
+        "targets": bench_report.targets(rows, identical),
+        "bit_identical": identical,
         "runs": runs,
+        "repeat_runs": repeats,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"\nwrote {args.output}")
+    write_json(args.output, report)
+    markdown = args.output.with_suffix(".md")
+    markdown.write_text(bench_report.markdown(rows) + "\n")
+    print(f"\nwrote {args.output} and {markdown}")
     return 0
 
 

@@ -1,0 +1,96 @@
+"""The work of the slides' MNIST fit, and the machine's speed at that work.
+
+**Shape convention.** As dlmath: one example per column. A batch of m images is a
+(784, m) matrix ``X`` (a view of (m, 784) rows, as dlmath's fit sees it); the layers
+are ``W1`` (512, 784) and ``W2`` (10, 512).
+
+The useful work of a fit is the FLOPs of its matrix products (a multiply-add counts 2):
+per batch of m images, ``2·m·(512·784 + 10·512)`` forward and
+``2·m·(10·512 + 512·10 + 512·784)`` backward (``dW2 = dZ2·A1ᵀ``, ``dA1 = W2ᵀ·dZ2``,
+``dW1 = dZ1·Xᵀ``; no framework computes the input's gradient): 98.2 GFLOP per epoch of
+60,000 images, 491 GFLOP for the slides' 5 epochs.
+
+The limit a fit is measured against is :func:`fit_products_gflops`: exactly those
+products, at their shapes and in dlmath's layouts, timed alone with NumPy's BLAS, as
+many times as the fit does them. :func:`square_matmul_gflops` (a large square product)
+is reported beside it, as the machine's best case.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from frameworks import batch_sizes
+
+HIDDEN, CLASSES, PIXELS = 512, 10, 784
+
+
+def forward_flops(n: int, batch_size: int, epochs: int) -> float:
+    """FLOPs of the forward products of a fit on n examples."""
+    examples = sum(batch_sizes(n, batch_size)) * epochs
+    return 2.0 * (PIXELS * HIDDEN + HIDDEN * CLASSES) * examples
+
+
+def fit_flops(n: int, batch_size: int, epochs: int) -> float:
+    """FLOPs of all the matrix products of a fit on n examples (forward and backward)."""
+    examples = sum(batch_sizes(n, batch_size)) * epochs
+    backward = 2.0 * (CLASSES * HIDDEN + HIDDEN * CLASSES + HIDDEN * PIXELS) * examples
+    return forward_flops(n, batch_size, epochs) + backward
+
+
+def square_matmul_gflops(size: int = 2048, repeats: int = 7) -> float:
+    """Best float32 GFLOP/s of ``A @ B`` for two square matrices."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((size, size), dtype=np.float32)
+    b = rng.standard_normal((size, size), dtype=np.float32)
+    out = np.empty_like(a)
+    np.matmul(a, b, out=out)  # warm up
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        np.matmul(a, b, out=out)
+        best = min(best, time.perf_counter() - started)
+    return 2.0 * size**3 / best / 1e9
+
+
+def fit_products_gflops(
+    rows: np.ndarray, batch_size: int, epochs: int, repeats: int = 3
+) -> tuple[float, float]:
+    """Time the fit's matrix products alone; return (GFLOP/s, seconds), best of ``repeats``.
+
+    ``rows`` is the (N, 784) float32 training data; each batch is ``rows[a:b].T``, a
+    Fortran-ordered (784, m) view, as dlmath's fit sees it.
+    """
+    rng = np.random.default_rng(1)
+    W1 = rng.standard_normal((HIDDEN, PIXELS), dtype=np.float32) * 0.05
+    W2 = rng.standard_normal((CLASSES, HIDDEN), dtype=np.float32) * 0.05
+    Z1 = np.empty((HIDDEN, batch_size), np.float32)
+    Z2 = np.empty((CLASSES, batch_size), np.float32)
+    dZ2 = rng.standard_normal((CLASSES, batch_size), dtype=np.float32)
+    dA1 = np.empty((HIDDEN, batch_size), np.float32)
+    dW1 = np.empty_like(W1)
+    dW2 = np.empty_like(W2)
+    n = rows.shape[0]
+    sizes = batch_sizes(n, batch_size)
+
+    def one_epoch():
+        start = 0
+        for m in sizes:
+            X = rows[start : start + m].T
+            start += m
+            z1, z2, d2, da1 = Z1[:, :m], Z2[:, :m], dZ2[:, :m], dA1[:, :m]
+            np.matmul(W1, X, out=z1)  # forward, layer 1
+            np.matmul(W2, z1, out=z2)  # forward, layer 2
+            np.matmul(d2, z1.T, out=dW2)  # backward: dW2 = dZ2 A1ᵀ
+            np.matmul(W2.T, d2, out=da1)  # backward: dA1 = W2ᵀ dZ2
+            np.matmul(da1, X.T, out=dW1)  # backward: dW1 = dZ1 Xᵀ
+
+    one_epoch()  # warm up
+    best = float("inf")
+    for _ in range(repeats):  # the best of a few: the machine may be shared
+        started = time.perf_counter()
+        for _ in range(epochs):
+            one_epoch()
+        best = min(best, time.perf_counter() - started)
+    return fit_flops(n, batch_size, epochs) / best / 1e9, best
