@@ -217,7 +217,7 @@ def _training_inputs(model, X) -> np.ndarray:
     """Check training inputs; integer arrays are kept as they are (not copied)."""
     array = X if isinstance(X, np.ndarray) else None
     if array is None or array.dtype.kind not in "iu":
-        return model.layers[0]._check_input(X)
+        return model.layers[0]._check_input(X, copy=False)  # read, never kept
     if array.ndim != 2 or array.shape[0] != model.n_in:
         raise ValueError(
             f"X must have {model.n_in} rows (features × examples, one example per "
@@ -235,7 +235,7 @@ def _validation(model, validation_data, entry):
         raise TypeError(
             f"validation_data must be a tuple (X_val, y_val); got {validation_data!r:.60}"
         )
-    X_val = model.layers[0]._check_input(validation_data[0], "validation_data[0]")
+    X_val = model.layers[0]._check_input(validation_data[0], "validation_data[0]", copy=False)
     y_val = model._check_targets(validation_data[1], X_val.shape[1], entry, "validation_data[1]")
     return X_val, y_val
 

@@ -364,15 +364,20 @@ class Dense:
         self._dW, self._dB = dW, dB
         return dX
 
-    def _check_input(self, X, name: str = "X") -> np.ndarray:
-        """``X`` as a private (n_in, N) array of the layer's dtype (a copy if needed)."""
+    def _check_input(self, X, name: str = "X", *, copy: bool = True) -> np.ndarray:
+        """``X`` checked as an (n_in, N) array of the layer's dtype.
+
+        With ``copy``, a private one (forward keeps it for backward, and the caller may
+        change theirs), in the same memory layout; without, ``X`` itself when it already
+        has the right dtype (for callers that only read it).
+        """
         checked = as_float_array(X, name, ndim=2, dtype=self.dtype)
         if checked.shape[0] != self.n_in:
             raise ValueError(
                 f"{name} must have {self.n_in} rows (features × examples, one example per "
                 f"column); got shape {checked.shape}"
             )
-        return checked.copy() if checked is X else checked  # the caller may change X
+        return checked.copy(order="K") if copy and checked is X else checked
 
     def _check_upstream(self, dA, dZ):
         if self._Z is None:

@@ -290,7 +290,7 @@ class Sequential:
         >>> [round(s, 6) for s in model.predict([[1.0], [2.0], [3.0], [4.0]]).sum(axis=0).tolist()]
         [1.0]
         """
-        X = self._layers[0]._check_input(X)
+        X = self._layers[0]._check_input(X, copy=False)
         batch_size = check_positive_int(batch_size, "batch_size")
         return self._infer(X, batch_size, activate_last=True)
 
@@ -376,7 +376,7 @@ class Sequential:
         from dlmath.engines import reference
 
         entry = self._loss(loss)
-        X = self._layers[0]._check_input(X)
+        X = self._layers[0]._check_input(X, copy=False)  # forward keeps its own copy
         targets = self._check_targets(y, X.shape[1], entry)
         value, _ = reference.gradients(self, X, targets, entry)
         return value, [g.copy() for g in self.gradients()]
@@ -414,7 +414,7 @@ class Sequential:
         (2.0492, 0.6667)
         """
         entry = self._loss(loss)
-        X = self._layers[0]._check_input(X)
+        X = self._layers[0]._check_input(X, copy=False)
         batch_size = check_positive_int(batch_size, "batch_size")
         targets = self._check_targets(y, X.shape[1], entry)
         if entry.joint_loss is not None:
