@@ -56,7 +56,7 @@ from dlmath.plotting.descent import (
     plot_residuals,
     plot_series,
 )
-from dlmath.plotting.digits import digit_grid, training_curves
+from dlmath.plotting.digits import digit_grid, plot_spread, plot_spread_dots, training_curves
 from dlmath.plotting.geometry import (
     plot_decision_regions,
     plot_line,
@@ -94,6 +94,8 @@ __all__ = [
     "plot_residuals",
     "plot_roadmap",
     "plot_series",
+    "plot_spread",
+    "plot_spread_dots",
     "plot_step_errors",
     "plot_tangent",
     "plot_transformation",
