@@ -91,3 +91,75 @@ def test_training_curves_rejects_missing_or_inconsistent_histories():
         plotting.training_curves({})
     with pytest.raises(ValueError, match=r"'a''s val_loss must have the shape of loss \(2,\)"):
         plotting.training_curves(runs, metric="loss")
+
+
+def test_plot_spread_draws_the_mean_in_a_band_from_min_to_max():
+    values = np.array([[0.90, 0.95, 0.97], [0.94, 0.93, 0.99], [0.92, 0.97, 0.98]])
+    ax = plotting.plot_spread(values, label="test", color="orange", linestyle="--")
+    (line,) = ax.get_lines()
+    np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])  # epochs from 1
+    np.testing.assert_allclose(line.get_ydata(), [0.92, 0.95, 0.98])
+    assert line.get_label() == "test"
+    assert line.get_linestyle() == "--"
+    (band,) = ax.collections
+    vertices = band.get_paths()[0].vertices
+    for x, low, high in [(1, 0.90, 0.94), (2, 0.93, 0.97), (3, 0.97, 0.99)]:
+        at_x = vertices[np.isclose(vertices[:, 0], x), 1]
+        assert at_x.min() == pytest.approx(low)
+        assert at_x.max() == pytest.approx(high)
+    assert plotting.colours_used(ax) == {"orange"}
+
+
+def test_plot_spread_takes_positions_and_draws_no_band_for_one_run():
+    ax = plotting.plot_spread([[1.0, 2.0]], x=[0.5, 4.0])
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), [0.5, 4.0])
+    assert not ax.collections
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"values": [0.9, 0.95]}, ValueError, "values must be a 2-D array"),
+        ({"values": [[0.9, np.nan]]}, ValueError, "values"),
+        ({"values": [[0.9, 0.95]], "x": [1, 2, 3]}, ValueError, r"x must have the shape"),
+        ({"values": [[0.9, 0.95]], "color": "purple"}, ValueError, "color must be a colour"),
+        ({"values": [[0.9, 0.95]], "linestyle": "dotted"}, ValueError, "linestyle must be"),
+        ({"values": [[0.9, 0.95]], "label": 3}, TypeError, "label must be a string"),
+    ],
+)
+def test_plot_spread_rejects_bad_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        plotting.plot_spread(**kwargs)
+
+
+def test_plot_spread_dots_draws_every_run_and_the_means():
+    values = np.array([[0.91, 0.97, 0.99], [0.93, 0.96, 0.98]])  # 2 runs, 3 groups
+    ax = plotting.plot_spread_dots(
+        values, ["a", "b", "c"], threshold=(0.95, "95%"), ylabel="test accuracy"
+    )
+    dots, means, level = ax.get_lines()
+    np.testing.assert_allclose(dots.get_ydata(), [0.91, 0.93, 0.97, 0.96, 0.99, 0.98])
+    assert np.all(np.abs(dots.get_xdata() - np.repeat([0, 1, 2], 2)) < 0.5)  # by group
+    finite = np.isfinite(means.get_ydata())
+    np.testing.assert_allclose(np.unique(means.get_ydata()[finite]), [0.92, 0.965, 0.985])
+    np.testing.assert_array_equal(level.get_ydata(), [0.95, 0.95])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    assert ax.get_ylabel() == "test accuracy"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["each run", "mean", "95%"]
+    assert plotting.colours_used(ax) == {"blue", "black", "grey"}
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"names": ["a"]}, ValueError, r"names must have one entry per column of values \(2\)"),
+        ({"names": "ab"}, TypeError, "names must be a sequence of strings"),
+        ({"names": ["a", 2]}, TypeError, "names must be a sequence of strings"),
+        ({"names": ["a", "b"], "threshold": 0.95}, TypeError, r"threshold must be a tuple"),
+        ({"names": ["a", "b"], "threshold": (0.95, 1)}, TypeError, r"threshold\[1\] must be"),
+        ({"names": ["a", "b"], "ylabel": 1}, TypeError, "ylabel must be a string"),
+    ],
+)
+def test_plot_spread_dots_rejects_bad_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        plotting.plot_spread_dots([[0.9, 0.95]], **kwargs)

@@ -62,7 +62,7 @@ from dlmath.plotting.descent import (
     plot_series,
     plot_step_losses,
 )
-from dlmath.plotting.digits import digit_grid, training_curves
+from dlmath.plotting.digits import digit_grid, plot_spread, plot_spread_dots, training_curves
 from dlmath.plotting.geometry import (
     plot_decision_regions,
     plot_line,
@@ -104,6 +104,8 @@ __all__ = [
     "plot_residuals",
     "plot_roadmap",
     "plot_series",
+    "plot_spread",
+    "plot_spread_dots",
     "plot_step_errors",
     "plot_step_losses",
     "plot_tangent",
