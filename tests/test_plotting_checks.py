@@ -194,6 +194,12 @@ FIGURES = {
     "plot_backprop_graph": lambda: plotting.plot_backprop_graph(
         [784, 512, 10], ["relu", "softmax"], batch="m"
     ),
+    "plot_spread": lambda: plotting.plot_spread(
+        [[0.90, 0.95, 0.97], [0.91, 0.94, 0.98]], label="test accuracy"
+    ),
+    "plot_spread_dots": lambda: plotting.plot_spread_dots(
+        [[0.96, 0.97], [0.95, 0.98]], ["raw", "/255"], threshold=(0.95, "95%")
+    ),
     "plot_roadmap": lambda: plotting.plot_roadmap(),
     "plot_roadmap layers": lambda: plotting.plot_roadmap("layers"),
     "plot_roadmap loss": lambda: plotting.plot_roadmap("loss"),

@@ -31,13 +31,14 @@ Modules
     (Chapter 4).
 ``calculus``
     Tangents, step errors and gradient fields (Chapter 3), activation functions and
-    other curves (Chapter 5).
+    other curves (Chapter 5), the noise of mini-batch gradients (Chapter 7).
 ``networks``
-    The roadmap (Chapters 4 to 8) and network diagrams (Chapter 5).
+    The roadmap (Chapters 4 to 7), network diagrams (Chapter 5) and the graph of the
+    forward and backward sweeps (Chapter 8).
 ``descent``
-    Residuals, fitted lines, series and descents (Chapters 6 to 8).
+    Residuals, fitted lines, series, descents and losses per step (Chapters 6 to 8).
 ``digits``
-    Digit images and training curves (Chapter 9).
+    Digit images, training curves and the spread of several runs (Chapter 9).
 """
 
 from __future__ import annotations
