@@ -13,12 +13,21 @@ per batch of m images, ``2·m·(512·784 + 10·512)`` forward and
 The limit a fit is measured against is :func:`fit_products_gflops`: exactly those
 products, at their shapes and in dlmath's layouts, timed alone with NumPy's BLAS, as
 many times as the fit does them. :func:`square_matmul_gflops` (a large square product)
-is reported beside it, as the machine's best case.
+is reported beside it, as the machine's best case. :func:`xla_fit_products_seconds`
+times the same products under XLA, as JAX's fit does them (one example per row, one
+``jax.jit`` program per step); run as a script, in a fresh process (XLA's thread pool
+must not share a process with the OpenBLAS timings), it prints that time as JSON::
+
+    python benchmarks/bench_flops.py --xla [--epochs 5] [--batch-size 128] [--sample]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from frameworks import batch_sizes
@@ -94,3 +103,76 @@ def fit_products_gflops(
             one_epoch()
         best = min(best, time.perf_counter() - started)
     return fit_flops(n, batch_size, epochs) / best / 1e9, best
+
+
+def xla_fit_products_seconds(
+    rows: np.ndarray, batch_size: int, epochs: int, repeats: int = 3
+) -> float:
+    """Time the fit's matrix products alone under XLA; return the best seconds.
+
+    The layout is JAX's fit's: a batch is ``rows[a:b]``, an (m, 784) matrix, and the
+    layers are ``W1`` (784, 512) and ``W2`` (512, 10). The five products of a step are
+    one jitted program; the batches are on the device before the clock starts, and
+    the clock stops when the last step's results are ready.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    rng = np.random.default_rng(1)
+    W1 = jnp.asarray(rng.standard_normal((PIXELS, HIDDEN), dtype=np.float32) * 0.05)
+    W2 = jnp.asarray(rng.standard_normal((HIDDEN, CLASSES), dtype=np.float32) * 0.05)
+    dZ2 = rng.standard_normal((batch_size, CLASSES), dtype=np.float32)
+
+    @jax.jit
+    def products(X, d2):
+        z1 = X @ W1  # forward, layer 1
+        z2 = z1 @ W2  # forward, layer 2
+        dW2 = z1.T @ d2  # backward: dW2 = A1ᵀ dZ2
+        da1 = d2 @ W2.T  # backward: dA1 = dZ2 W2ᵀ
+        dW1 = X.T @ da1  # backward: dW1 = Xᵀ dZ1
+        return z2, dW2, dW1
+
+    batches, start = [], 0
+    for m in batch_sizes(rows.shape[0], batch_size):
+        batches.append((jnp.asarray(rows[start : start + m]), jnp.asarray(dZ2[:m])))
+        start += m
+
+    def one_epoch():
+        for X, d2 in batches:
+            out = products(X, d2)
+        jax.block_until_ready(out)
+
+    one_epoch()  # compiles the program for each batch size, and warms up
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(epochs):
+            one_epoch()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="The fit's products alone, under XLA.")
+    parser.add_argument("--xla", action="store_true", required=True)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--sample", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    if min(args.epochs, args.batch_size, args.repeats) < 1:
+        parser.error("--epochs, --batch-size and --repeats must be >= 1")
+    from bench_worker import load
+    from frameworks import training_rows
+
+    train, _ = load(args.data, args.sample)
+    rows = training_rows(train[0], scale=False)
+    seconds = xla_fit_products_seconds(rows, args.batch_size, args.epochs, args.repeats)
+    flops = fit_flops(rows.shape[0], args.batch_size, args.epochs)
+    print(json.dumps({"seconds": seconds, "gflops": flops / seconds / 1e9}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

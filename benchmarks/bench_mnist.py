@@ -49,7 +49,8 @@ every fit, and the figures mean something only on an otherwise idle machine.
 
 It also measures, in this process and before and after the fits, the limit a fit is held
 to: the fit's own matrix products timed alone at their shapes (``bench_flops``), and a
-large square product for reference; the time of dlmath-fast's ``warm_up`` in fresh
+large square product for reference; the same products under XLA, in a fresh process,
+where JAX is installed (what JAX multiplies with); the time of dlmath-fast's ``warm_up`` in fresh
 processes with an empty Numba cache (the first-ever compile) and with the cache filled;
 and whether two dlmath-fast fits with the same seed give bit-identical weights.
 
@@ -60,7 +61,9 @@ the time), its fraction of the products-alone limit, dlmath-fast's executed GFLO
 (from its engine's stats: it skips products whose result is zero), compile and warm-up
 seconds;
 then dlmath-fast's time over the fastest other framework's and the project's targets,
-each with its figure and whether this run meets it. Everything is written as JSON
+each with its figure and whether this run meets it; and what bounds the speed targets:
+the time they allow against the fit's products alone (all of them, on NumPy's BLAS and
+under XLA, and those dlmath-fast executes). Everything is written as JSON
 (``--output``) and the table also as Markdown beside it.
 """
 
@@ -160,7 +163,14 @@ def report_text(rows, peaks, compile_times, identical, notes, model_flops) -> st
         f"products timed alone, {peaks['limit_gflops']:.1f} GFLOP/s (before the fits "
         f"{start['fit_products_gflops']:.1f}, after {end['fit_products_gflops']:.1f}); "
         f"a 2048³ product {start['square_matmul_gflops']:.1f} GFLOP/s "
-        f"(after: {end['square_matmul_gflops']:.1f}).",
+        f"(after: {end['square_matmul_gflops']:.1f})."
+        + (
+            ""
+            if peaks.get("xla_fit_products_seconds") is None
+            else f" The same products under XLA (JAX's multiply): "
+            f"{peaks['xla_fit_products_seconds']:.2f} s, against "
+            f"{start['fit_products_seconds']:.2f} s on NumPy's BLAS."
+        ),
         "",
         bench_report.table(rows),
         "",
@@ -180,6 +190,10 @@ def report_text(rows, peaks, compile_times, identical, notes, model_flops) -> st
     lines += [f"Accuracy check: {line}" for line in bench_report.disagreements(rows)]
     lines += [f"Note: {note}" for note in notes]
     lines += ["", "Targets:", bench_report.target_lines(bench_report.targets(rows, identical))]
+    found = bench_report.bounds(
+        rows, start["fit_products_seconds"], peaks.get("xla_fit_products_seconds")
+    )
+    lines += ["", "What bounds the speed targets:", bench_report.bound_lines(found)]
     return "\n".join(lines)
 
 
@@ -220,6 +234,8 @@ def main(argv=None) -> int:
     )
     rows32 = frameworks.training_rows(train[0], scale=False)
     peaks = {"start": throughput(rows32, settings)}
+    xla = bench_runs.xla_products(settings) if not frameworks.missing("jax") else None
+    peaks["xla_fit_products_seconds"] = None if xla is None else xla["seconds"]
     compile_times = bench_runs.compile_seconds() if "dlmath-fast" in names else None
 
     scalings = (False, True)
@@ -274,6 +290,11 @@ def main(argv=None) -> int:
         "table": rows,
         "comparisons": bench_report.comparisons(rows),
         "targets": bench_report.targets(rows, identical),
+        "bounds": bench_report.bounds(
+            rows,
+            peaks["start"]["fit_products_seconds"],
+            peaks.get("xla_fit_products_seconds"),
+        ),
         "bit_identical": identical,
         "runs": runs,
         "repeat_runs": repeats,

@@ -110,6 +110,57 @@ def comparisons(rows: list[dict]) -> dict[str, dict]:
     return found
 
 
+def bounds(rows: list[dict], openblas_seconds: float, xla_seconds: float | None) -> dict:
+    """Per pixel scaling: the fit time the speed target allows, against the products alone.
+
+    The target allows dlmath-fast ``FAST_RATIO_MAX`` times the fastest other framework's
+    median fit. ``openblas_seconds`` is the time of the fit's products alone on NumPy's
+    BLAS (what dlmath multiplies with), ``xla_seconds`` under XLA (what JAX multiplies
+    with; None where not measured). dlmath-fast skips products whose result is zero (on
+    raw pixels, most of the backward pass): the products it does execute take
+    ``openblas_seconds × executed / model GFLOP/s`` alone, and the target is out of
+    reach with this BLAS when that alone is more than the target allows.
+    """
+    by = {(row["framework"], row["pixels"]): row for row in rows}
+    found = {}
+    for p, c in comparisons(rows).items():
+        other = by.get((c.get("fastest_other"), p))
+        if other is None:
+            continue
+        allowed = FAST_RATIO_MAX * other["fit_seconds_median"]
+        fast = by.get(("dlmath-fast", p))
+        executed = (
+            openblas_seconds
+            if fast is None or fast.get("executed_gflops") is None
+            else openblas_seconds * fast["executed_gflops"] / fast["model_gflops"]
+        )
+        found[p] = {
+            "allowed_seconds": allowed,
+            "fastest_other": other["framework"],
+            "openblas_products_seconds": openblas_seconds,
+            "xla_products_seconds": xla_seconds,
+            "executed_products_seconds": executed,
+            "products_alone_fit_in_allowed": executed <= allowed,
+        }
+    return found
+
+
+def bound_lines(found: dict) -> str:
+    """The bounds of :func:`bounds`, one line per pixel scaling."""
+    lines = []
+    for p, b in found.items():
+        xla = b["xla_products_seconds"]
+        lines.append(
+            f"  {p} pixels: the target allows {b['allowed_seconds']:.2f} s "
+            f"({FAST_RATIO_MAX} × {b['fastest_other']}); the fit's products alone take "
+            f"{b['openblas_products_seconds']:.2f} s on NumPy's BLAS"
+            + ("" if xla is None else f", {xla:.2f} s under XLA")
+            + f"; those dlmath-fast executes, {b['executed_products_seconds']:.2f} s alone"
+            + ("" if b["products_alone_fit_in_allowed"] else " (more than the target allows)")
+        )
+    return "\n".join(lines)
+
+
 def targets(rows: list[dict], identical: dict[str, bool] | None) -> list[dict]:
     """Each target with the figure it is judged on and whether it is met (None: not measured).
 

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 WORKER = Path(__file__).resolve().with_name("bench_worker.py")
+FLOPS = Path(__file__).resolve().with_name("bench_flops.py")
 
 
 def schedule(names, seeds, scalings=(False, True)) -> list[tuple[int, bool, str]]:
@@ -90,6 +91,20 @@ def compile_seconds() -> dict[str, float]:
                 raise RuntimeError(f"warm_up failed:\n{done.stderr.strip()[-2000:]}")
             seconds[key] = float(done.stdout.strip().splitlines()[-1])
     return seconds
+
+
+def xla_products(settings) -> dict[str, float]:
+    """The fit's products alone under XLA (``bench_flops.py --xla``), in a new process."""
+    command = [sys.executable, str(FLOPS), "--xla", "--epochs", str(settings["epochs"])]
+    command += ["--batch-size", str(settings["batch_size"])]
+    if settings.get("sample"):
+        command.append("--sample")
+    elif settings.get("data") is not None:
+        command += ["--data", str(settings["data"])]
+    done = subprocess.run(command, capture_output=True, text=True, env=_env(), check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the XLA products failed:\n{done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _env(**extra) -> dict[str, str]:

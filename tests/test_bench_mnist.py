@@ -175,6 +175,26 @@ def test_comparisons_hold_dlmath_fast_against_the_fastest_other_framework():
     assert bench_report.comparisons(only_dlmath)["/255"]["fast_over_fastest_other"] is None
 
 
+def test_bounds_hold_the_allowed_time_against_the_products_alone():
+    rows = bench_report.summarise(fake_runs(), model_flops=200e9, limit_gflops=400.0)
+    # Keras is the fastest other framework on both scalings, at 5.0 s: 0.67 × 5.0 = 3.35 s.
+    found = bench_report.bounds(rows, openblas_seconds=3.5, xla_seconds=2.5)
+    assert set(found) == {"raw", "/255"}
+    assert found["raw"]["allowed_seconds"] == pytest.approx(0.67 * 5.0)
+    assert found["raw"]["fastest_other"] == "keras"
+    # dlmath-fast executes 55 GFLOP/s of the model's 100 (fake_runs: 110 of 200 GFLOP in
+    # 2.0 s): the products it executes take 0.55 of the time of all of them.
+    assert found["raw"]["executed_products_seconds"] == pytest.approx(3.5 * 55 / 100)
+    assert found["raw"]["products_alone_fit_in_allowed"] is True
+    assert bench_report.bounds(rows, 7.0, None)["raw"]["products_alone_fit_in_allowed"] is False
+    text = bench_report.bound_lines(bench_report.bounds(rows, 7.0, 2.5))
+    assert "raw pixels: the target allows 3.35 s (0.67 × keras)" in text
+    assert "7.00 s on NumPy's BLAS, 2.50 s under XLA; those dlmath-fast executes, 3.85 s " in text
+    assert text.endswith("(more than the target allows)")
+    only_dlmath = [r for r in rows if r["framework"] in frameworks.DLMATH]
+    assert bench_report.bounds(only_dlmath, 3.0, None) == {}
+
+
 def verdicts(rows, identical):
     return [check["met"] for check in bench_report.targets(rows, identical)]
 
@@ -285,3 +305,16 @@ def test_same_weights_order_and_algorithm_as_the_reference_engine(framework, sam
     other = fit_one_epoch(framework, sample, True)
     assert other["history"]["loss"][0] == pytest.approx(reference["history"]["loss"][0], rel=1e-5)
     assert other["test_accuracy"] == pytest.approx(reference["test_accuracy"], abs=0.011)
+
+
+@pytest.mark.bench
+def test_xla_products_time_the_fits_work_in_a_fresh_process():
+    if frameworks.missing("jax"):
+        pytest.skip(frameworks.missing_note("jax"))
+    rows = np.random.default_rng(0).random((300, 784), dtype=np.float32)
+    assert bench_flops.xla_fit_products_seconds(rows, 128, 2, repeats=1) > 0
+    done = bench_runs.xla_products({"epochs": 1, "batch_size": 128, "sample": True})
+    assert done["seconds"] > 0
+    assert done["gflops"] == pytest.approx(
+        bench_flops.fit_flops(800, 128, 1) / done["seconds"] / 1e9
+    )
