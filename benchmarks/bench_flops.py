@@ -95,14 +95,21 @@ def fit_products_gflops(
             np.matmul(W2.T, d2, out=da1)  # backward: dA1 = W2ᵀ dZ2
             np.matmul(da1, X.T, out=dW1)  # backward: dW1 = dZ1 Xᵀ
 
-    one_epoch()  # warm up
+    best = _best_seconds(one_epoch, epochs, repeats)
+    return fit_flops(n, batch_size, epochs) / best / 1e9, best
+
+
+def _best_seconds(one_epoch, epochs: int, repeats: int) -> float:
+    """The best of ``repeats`` timings of ``epochs`` calls of ``one_epoch``, after one
+    call to warm up (the best of a few: the machine may be shared)."""
+    one_epoch()
     best = float("inf")
-    for _ in range(repeats):  # the best of a few: the machine may be shared
+    for _ in range(repeats):
         started = time.perf_counter()
         for _ in range(epochs):
             one_epoch()
         best = min(best, time.perf_counter() - started)
-    return fit_flops(n, batch_size, epochs) / best / 1e9, best
+    return best
 
 
 def xla_fit_products_seconds(
@@ -142,14 +149,7 @@ def xla_fit_products_seconds(
             out = products(X, d2)
         jax.block_until_ready(out)
 
-    one_epoch()  # compiles the program for each batch size, and warms up
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.perf_counter()
-        for _ in range(epochs):
-            one_epoch()
-        best = min(best, time.perf_counter() - started)
-    return best
+    return _best_seconds(one_epoch, epochs, repeats)  # its warm-up compiles the program
 
 
 def main(argv=None) -> int:

@@ -50,8 +50,9 @@ every fit, and the figures mean something only on an otherwise idle machine.
 It also measures, in this process and before and after the fits, the limit a fit is held
 to: the fit's own matrix products timed alone at their shapes (``bench_flops``), and a
 large square product for reference; the same products under XLA, in a fresh process,
-where JAX is installed (what JAX multiplies with); the time of dlmath-fast's ``warm_up`` in fresh
-processes with an empty Numba cache (the first-ever compile) and with the cache filled;
+where JAX is installed (what JAX multiplies with); the time of dlmath-fast's ``warm_up``
+in fresh processes with an empty Numba cache (the first-ever compile) and with the cache
+filled;
 and whether two dlmath-fast fits with the same seed give bit-identical weights.
 
 It prints, per framework and pixel scaling, the fit seconds (median, min–max), the ratio
@@ -154,7 +155,7 @@ def same_seed_check(runs: list[dict], seed: int, settings: dict, scalings) -> tu
     return identical, repeats
 
 
-def report_text(rows, peaks, compile_times, identical, notes, model_flops) -> str:
+def report_text(rows, peaks, compile_times, identical, notes, model_flops, bounds) -> str:
     """Everything printed after the runs."""
     start, end = peaks["start"], peaks["end"]
     lines = [
@@ -190,8 +191,7 @@ def report_text(rows, peaks, compile_times, identical, notes, model_flops) -> st
     lines += [f"Accuracy check: {line}" for line in bench_report.disagreements(rows)]
     lines += [f"Note: {note}" for note in notes]
     lines += ["", "Targets:", bench_report.target_lines(bench_report.targets(rows, identical))]
-    found = bench_report.bounds(rows, peaks["limit_seconds"], peaks.get("xla_fit_products_seconds"))
-    lines += ["", "What bounds the speed targets:", bench_report.bound_lines(found)]
+    lines += ["", "What bounds the speed targets:", bench_report.bound_lines(bounds)]
     return "\n".join(lines)
 
 
@@ -266,7 +266,10 @@ def main(argv=None) -> int:
 
     model_flops = bench_flops.fit_flops(n, args.batch_size, args.epochs)
     rows = bench_report.summarise(runs, model_flops, peaks["limit_gflops"])
-    print(report_text(rows, peaks, compile_times, identical, notes, model_flops))
+    bounds = bench_report.bounds(
+        rows, peaks["limit_seconds"], peaks.get("xla_fit_products_seconds")
+    )
+    print(report_text(rows, peaks, compile_times, identical, notes, model_flops, bounds))
     print(
         f"Load average: {info['load_average_start']} at the start, "
         f"{info['load_average_end']} at the end"
@@ -289,11 +292,7 @@ def main(argv=None) -> int:
         "table": rows,
         "comparisons": bench_report.comparisons(rows),
         "targets": bench_report.targets(rows, identical),
-        "bounds": bench_report.bounds(
-            rows,
-            peaks["limit_seconds"],
-            peaks.get("xla_fit_products_seconds"),
-        ),
+        "bounds": bounds,
         "bit_identical": identical,
         "runs": runs,
         "repeat_runs": repeats,

@@ -38,11 +38,7 @@ def worker_command(framework, seed, scale, settings, result, preload=()) -> list
     """The command line of :mod:`bench_worker` for one fit."""
     command = [sys.executable, str(WORKER), "--framework", framework, "--seed", str(seed)]
     command += ["--scale" if scale else "--no-scale", "--result", str(result)]
-    command += ["--epochs", str(settings["epochs"]), "--batch-size", str(settings["batch_size"])]
-    if settings.get("sample"):
-        command.append("--sample")
-    elif settings.get("data") is not None:
-        command += ["--data", str(settings["data"])]
+    command += _size_and_data(settings)
     if preload:
         command += ["--preload", *preload]
     return command
@@ -95,16 +91,21 @@ def compile_seconds() -> dict[str, float]:
 
 def xla_products(settings) -> dict[str, float]:
     """The fit's products alone under XLA (``bench_flops.py --xla``), in a new process."""
-    command = [sys.executable, str(FLOPS), "--xla", "--epochs", str(settings["epochs"])]
-    command += ["--batch-size", str(settings["batch_size"])]
-    if settings.get("sample"):
-        command.append("--sample")
-    elif settings.get("data") is not None:
-        command += ["--data", str(settings["data"])]
+    command = [sys.executable, str(FLOPS), "--xla", *_size_and_data(settings)]
     done = subprocess.run(command, capture_output=True, text=True, env=_env(), check=False)
     if done.returncode != 0:
         raise RuntimeError(f"the XLA products failed:\n{done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _size_and_data(settings) -> list[str]:
+    """The options shared by bench_worker.py and bench_flops.py: the fit's size, its data."""
+    options = ["--epochs", str(settings["epochs"]), "--batch-size", str(settings["batch_size"])]
+    if settings.get("sample"):
+        options.append("--sample")
+    elif settings.get("data") is not None:
+        options += ["--data", str(settings["data"])]
+    return options
 
 
 def _env(**extra) -> dict[str, str]:
