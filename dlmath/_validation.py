@@ -79,6 +79,12 @@ def as_array(value, name: str) -> np.ndarray:
 
 def check_finite(array: np.ndarray, name: str) -> None:
     """Raise ``ValueError`` when ``array`` holds NaN or infinity."""
+    # A sum is finite only if every term is (a NaN or an infinity stays in it), and it
+    # needs no temporary array as large as ``array``; only a sum that is not finite,
+    # which may be an overflow of finite terms, needs each value looked at.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(array)):
+            return
     if not np.all(np.isfinite(array)):
         bad = np.size(array) - np.count_nonzero(np.isfinite(array))
         raise ValueError(

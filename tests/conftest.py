@@ -10,11 +10,14 @@ from hypothesis import HealthCheck, settings
 matplotlib.use("Agg")
 
 # Property tests stay fast: few examples, no per-example deadline (the machine is shared).
+# In CI they draw the same examples every run, so that a run's verdict is the code's;
+# elsewhere they explore new ones.
 settings.register_profile(
     "dlmath",
     max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
 )
 settings.load_profile("dlmath")
 

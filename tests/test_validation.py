@@ -103,8 +103,14 @@ def test_as_float_array_rejects_empty_arrays_unless_allowed():
 
 def test_check_finite_accepts_finite_and_names_the_argument_otherwise():
     check_finite(np.array([0.0, -1e308, 1e308]), "grad")
+    check_finite(np.array([1e308, 1e308]), "grad")  # finite, though their sum is not
+    check_finite(np.full(3, 3e38, np.float32), "grad")
     with pytest.raises(ValueError, match="grad must hold finite numbers; got 1 NaN"):
         check_finite(np.array([0.0, np.nan]), "grad")
+    with pytest.raises(ValueError, match="got 2 NaN or infinite values"):
+        check_finite(np.array([np.inf, 1.0, -np.inf]), "grad")  # a sum of NaN
+    with pytest.raises(ValueError, match="got 1 NaN or infinite value$"):
+        check_finite(np.array([1e308, 1e308, np.inf], np.float64), "grad")
 
 
 @pytest.mark.parametrize("value", [3, 2.5, np.float32(1.5), np.int64(-4)])

@@ -167,6 +167,8 @@ class FastEngine:
         self.kept_outputs = [np.empty(layer.n_out * m, self.dtype) for layer in layers]
         self.deltas = [np.empty(layer.n_out * m, self.dtype) for layer in layers]
         self.kept = np.empty(m, np.intp)
+        self.ones = np.ones(m, self.dtype)
+        self.transposed = [np.empty((layer.n_in, layer.n_out), self.dtype) for layer in layers]
         self.floor = self.dtype.type(self._k.softmax_floor(self.dtype))
         self.tiny = self.dtype.type(self._k.smallest_normal(self.dtype))
         self.stats = dict.fromkeys(
@@ -222,6 +224,13 @@ class FastEngine:
         self.optimizer.iterations = self._t
         self._saved_optimizer = self.optimizer._snapshot()
 
+    def gradients(self) -> list[np.ndarray]:
+        """The last step's gradients, shaped as ``model.parameters()`` (new arrays)."""
+        gradients = []
+        for dW, dB in zip(self.dW, self.dB, strict=True):
+            gradients += [dW.copy(), dB.reshape(-1, 1).copy()]
+        return gradients
+
     def abort(self) -> None:
         """Leave the model and the optimizer as at the last commit (nothing to undo)."""
         self.optimizer._restore(self._saved_optimizer)
@@ -233,17 +242,22 @@ class FastEngine:
         k, layers, m = self._k, self.model.layers, index.size
         X = self.inputs[:m]
         k.gather_rows(self.rows, index, X)
-        # Forward: Z = W·A + B and A = ϱ(Z), layer by layer, into the output buffers.
-        A, outputs = X.T, []
+        # The features outside [lo, hi) are zero in every example of the batch.
+        lo, hi = k.nonzero_span(X) if self.skip_zero_work else (0, X.shape[1])
+        # Forward: Z = W·A + B and A = ϱ(Z), layer by layer, into the output buffers;
+        # the first product leaves out the features that are zero in the whole batch.
+        A, outputs = X.T[lo:hi], []
         last = len(layers) - 1
         for n, layer in enumerate(layers):
             Z = self.outputs[n][: layer.n_out * m].reshape(layer.n_out, m)
-            np.matmul(self.W[n], A, out=Z)
+            np.matmul(self.W[n][:, lo:hi] if n == 0 else self.W[n], A, out=Z)
             activation = "linear" if n == last and self.joint else layer.activation
             _forward(k, activation, Z, self.B[n])
             A = Z
             outputs.append(Z)
-        self.stats["forward_flops"] += 2 * m * sum(layer.W.size for layer in layers)
+        self.stats["forward_flops"] += 2 * m * (
+            layers[0].n_out * (hi - lo) + sum(layer.W.size for layer in layers[1:])
+        )
         # The output error delta = dL/dZ of the last layer, and the batch's loss.
         delta = self.deltas[last][: layers[last].n_out * m].reshape(layers[last].n_out, m)
         y = self.targets[index]
@@ -251,7 +265,7 @@ class FastEngine:
             loss_sum, correct = k.softmax_crossentropy(A, y, delta, self.floor)
         else:
             loss_sum, correct = self._output_error(A, y, delta, layers[last].activation)
-        self._backward(X, outputs, delta)
+        self._backward(X, (lo, hi), outputs, delta)
         self._t += 1
         self._update()
         self.stats["steps"] += 1
@@ -276,8 +290,9 @@ class FastEngine:
             correct = int(np.count_nonzero(scores.argmax(axis=0) == labels))
         return float(value) * A.shape[1], correct
 
-    def _backward(self, X, outputs, delta) -> None:
-        """Gradients of every layer into the flat gradient buffer, from the output error."""
+    def _backward(self, X, span, outputs, delta) -> None:
+        """Gradients of every layer into the flat gradient buffer, from the output error;
+        ``span`` (lo, hi): the features outside [lo, hi) are zero in every example."""
         k, layers = self._k, self.model.layers
         m = delta.shape[1]
         kept = k.nonzero_columns(delta, self.kept) if self.skip_zero_work else m
@@ -289,6 +304,7 @@ class FastEngine:
             index = self.kept[:kept]
             rows = self.kept_inputs[:kept]
             k.gather_rows(X, index, rows)
+            span = k.nonzero_span(rows)
             inputs[0] = rows.T
             for n in range(1, len(layers)):
                 source = inputs[n]
@@ -303,15 +319,19 @@ class FastEngine:
         for n in range(len(layers) - 1, -1, -1):
             inp = inputs[n]
             if n == 0:  # the zero borders of the inputs give zero columns of dW
-                lo, hi = k.nonzero_span(inp.T) if self.skip_zero_work else (0, inp.shape[0])
+                lo, hi = span
                 self.dW[0][:, :lo] = 0.0
                 self.dW[0][:, hi:] = 0.0
                 np.matmul(delta, inp.T[:, lo:hi], out=self.dW[0][:, lo:hi])
                 self.stats["backward_flops"] += 2 * m * layers[0].n_out * (hi - lo)
+            elif layers[n].n_out < layers[n].n_in:  # (A·δᵀ)ᵀ: BLAS is faster for a short δ
+                np.matmul(inp, delta.T, out=self.transposed[n])
+                self.dW[n][...] = self.transposed[n].T
+                self.stats["backward_flops"] += 2 * m * layers[n].W.size
             else:
                 np.matmul(delta, inp.T, out=self.dW[n])
                 self.stats["backward_flops"] += 2 * m * layers[n].W.size
-            k.row_sums(delta, self.dB[n])
+            np.matmul(delta, self.ones[:m], out=self.dB[n])  # dB = Σ δ over the examples
             if n > 0:  # dA = Wᵀ·delta, then delta = ϱ'(Z) ⊙ dA for the layer below
                 below = self.deltas[n - 1][: layers[n].n_in * m].reshape(layers[n].n_in, m)
                 np.matmul(self.W[n].T, delta, out=below)

@@ -12,8 +12,8 @@ one pass over the data where NumPy needs several. The arithmetic is the same as 
 formulas of :mod:`dlmath.activations`, :mod:`dlmath.losses` and
 :mod:`dlmath.optimizers`, in the same order and precision (scalars arrive in the
 arrays' own dtype, and nothing is reordered: no ``fastmath``), so the optimizer
-updates are bit for bit those of the readable optimizers. Matrix products are not
-here: NumPy's BLAS does them.
+updates are bit for bit those of the readable optimizers. Matrix products (and the
+bias gradients, products with a vector of ones) are not here: NumPy's BLAS does them.
 
 The kernels run on one core: while BLAS's threads run the matrix products, a second
 pool of threads for the elementwise work slowed the step down (see the fast engine's
@@ -44,7 +44,6 @@ __all__ = [
     "nonzero_span",
     "relu_backward",
     "rmsprop",
-    "row_sums",
     "sigmoid_backward",
     "softmax_crossentropy",
     "tanh_backward",
@@ -170,16 +169,6 @@ def tanh_backward(dA, A):
             dA[i, j] = dA[i, j] * (one - A[i, j] * A[i, j])
 
 
-@njit(**_JIT)
-def row_sums(delta, out):
-    """out[i] = Σ_j delta[i, j]: the bias gradient dB = Σ dZ over the examples."""
-    for i in range(delta.shape[0]):
-        total = delta.dtype.type(0)
-        for j in range(delta.shape[1]):
-            total += delta[i, j]
-        out[i] = total
-
-
 # --- leaving out work whose result is zero --------------------------------------------
 @njit(**_JIT)
 def nonzero_columns(delta, out):
@@ -285,7 +274,6 @@ def compile_for(dtype: np.dtype) -> None:
     for kernel in (linear_backward, relu_backward, sigmoid_backward, tanh_backward):
         kernel(m.copy(), m)
     softmax_crossentropy(m.copy(), labels, np.empty_like(m), t(softmax_floor(dtype)))
-    row_sums(m, np.empty(3, dtype))
     nonzero_columns(m, np.empty(2, np.intp))
     gather_columns(m, index, np.empty_like(m))
     nonzero_span(rows)
