@@ -176,7 +176,7 @@ def bench(session: nox.Session) -> None:
     writes build/bench/mnist.json and mnist.md. Arguments go to
     benchmarks/bench_mnist.py (e.g. ``nox -s bench -- --seeds 0 --epochs 1``).
     """
-    session.install("-e", ".[keras,fast,test]", "jax", "optax")
+    session.install("-e", ".[keras,fast,test]", "jax", "optax", "threadpoolctl")
     env = {"TF_CPP_MIN_LOG_LEVEL": "2", **_mnist_env()}
     session.run("pytest", "-m", "bench", "-rs", "tests/test_bench_mnist.py", env=env)
     session.run(

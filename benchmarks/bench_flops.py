@@ -12,7 +12,9 @@ per batch of m images, ``2·m·(512·784 + 10·512)`` forward and
 
 The limit a fit is measured against is :func:`fit_products_gflops`: exactly those
 products, at their shapes and in dlmath's layouts, timed alone with NumPy's BLAS, as
-many times as the fit does them. :func:`square_matmul_gflops` (a large square product)
+many times as the fit does them; :func:`update_and_gather_seconds` times what else each
+of dlmath-fast's steps must do whatever it skips (gather the batch, update every
+parameter). :func:`square_matmul_gflops` (a large square product)
 is reported beside it, as the machine's best case. :func:`xla_fit_products_seconds`
 times the same products under XLA, as JAX's fit does them (one example per row, one
 ``jax.jit`` program per step); run as a script, in a fresh process (XLA's thread pool
@@ -97,6 +99,38 @@ def fit_products_gflops(
 
     best = _best_seconds(one_epoch, epochs, repeats)
     return fit_flops(n, batch_size, epochs) / best / 1e9, best
+
+
+def update_and_gather_seconds(
+    rows: np.ndarray, batch_size: int, epochs: int, repeats: int = 3
+) -> float | None:
+    """Time the part of dlmath-fast's step that skipping never shortens, alone: gathering
+    each batch's rows (from ``rows``, in their dtype, into float32, as the fast engine
+    does) and RMSprop's update of the model's 407,050 parameters (its kernel). Returns
+    the best seconds for the fit's steps, or None when Numba is not installed.
+    """
+    try:
+        from dlmath.engines import kernels
+    except ImportError:
+        return None
+    size = HIDDEN * PIXELS + HIDDEN + CLASSES * HIDDEN + CLASSES
+    rng = np.random.default_rng(2)
+    p = rng.standard_normal(size, dtype=np.float32)
+    g = rng.standard_normal(size, dtype=np.float32) * 1e-3
+    v = np.full(size, 1e-4, np.float32)
+    f = np.float32
+    batch = np.empty((batch_size, rows.shape[1]), np.float32)
+    order = rng.permutation(rows.shape[0])
+    sizes = batch_sizes(rows.shape[0], batch_size)
+
+    def one_epoch():
+        start = 0
+        for m in sizes:
+            kernels.gather_rows(rows, order[start : start + m], batch[:m])
+            start += m
+            kernels.rmsprop(p, g, v, f(1e-3), f(0.9), f(0.1), f(1e-7), f(1.2e-38))
+
+    return _best_seconds(one_epoch, epochs, repeats)
 
 
 def _best_seconds(one_epoch, epochs: int, repeats: int) -> float:

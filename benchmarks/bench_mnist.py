@@ -43,16 +43,22 @@ removes that question at the price of a few seconds of start-up outside the cloc
 this project's shared 2-core machine, the comparison of dlmath-fast fits with and without
 Keras and JAX run first in the same process, ``bench_worker.py --preload keras jax``,
 was drowned by the other work on the machine: 5 to 34 s without, 11 to 20 s with.)
-Fits whose matrix products run on NumPy's OpenBLAS (dlmath, PyTorch) slow down far more
-than XLA's when another process takes a core: the JSON records the load average after
-every fit, and the figures mean something only on an otherwise idle machine.
+NumPy's BLAS is named with the kernel it runs (threadpoolctl), with a warning when
+``OPENBLAS_CORETYPE`` or ``OPENBLAS_L2_SIZE`` force one: this project's machines set
+them for older OpenBLAS builds, and with them NumPy's OpenBLAS runs its AVX2 (Haswell)
+kernel on a CPU whose own is the AVX-512 one, at half the speed (see the README).
+Fits whose matrix products run on NumPy's OpenBLAS (dlmath's) or MKL (PyTorch's) slow
+down far more than XLA's when another process takes a core: the JSON records the load
+average after every fit, and the figures mean something only on an otherwise idle
+machine.
 
 It also measures, in this process and before and after the fits, the limit a fit is held
 to: the fit's own matrix products timed alone at their shapes (``bench_flops``), and a
-large square product for reference; the same products under XLA, in a fresh process,
-where JAX is installed (what JAX multiplies with); the time of dlmath-fast's ``warm_up``
-in fresh processes with an empty Numba cache (the first-ever compile) and with the cache
-filled;
+large square product for reference; what else each of dlmath-fast's steps must do (the
+batch's gather and the optimizer's update, timed alone); the same products under XLA,
+in a fresh process, where JAX is installed (what JAX multiplies with); the time of
+dlmath-fast's ``warm_up`` in fresh processes with an empty Numba cache (the first-ever
+compile) and with the cache filled;
 and whether two dlmath-fast fits with the same seed give bit-identical weights.
 
 It prints, per framework and pixel scaling, the fit seconds (median, min–max), the ratio
@@ -121,7 +127,47 @@ def machine() -> dict:
         info["blas"] = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["name"]
     except Exception:  # older numpy: no dict mode
         info["blas"] = "unknown"
+    info["blas_runtime"] = blas_runtime()
+    info["blas_environment"] = {name: os.environ.get(name) for name in FORCING}
     return info
+
+
+#: Environment variables that override OpenBLAS's choice of kernel for this CPU.
+FORCING = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def blas_runtime() -> list[dict]:
+    """The BLAS libraries NumPy loaded, with the kernel each runs (threadpoolctl), or []."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return []
+    keys = ("internal_api", "version", "architecture", "num_threads")
+    return [{k: lib.get(k) for k in keys} for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def blas_line(info: dict) -> str:
+    """What BLAS NumPy's products (dlmath's) run, and a warning when a kernel is forced."""
+    found = info.get("blas_runtime") or []
+    kernels = ", ".join(
+        f"{lib['internal_api']} {lib['version']}: {lib['architecture']} kernel, "
+        f"{lib['num_threads']} threads"
+        for lib in found
+    )
+    line = f"NumPy's BLAS: {kernels or 'kernel unknown (install threadpoolctl to see it)'}"
+    forced = {k: v for k, v in info.get("blas_environment", {}).items() if v is not None}
+    if forced:
+        setting = " ".join(f"{k}={v}" for k, v in forced.items())
+        line += (
+            f". Warning: {setting} is set, which makes OpenBLAS run that kernel instead of "
+            "the one it picks for this CPU (this project's machines set it for old "
+            "OpenBLAS builds): dlmath's figures and the products timed alone on NumPy's "
+            "BLAS measure that kernel (JAX, Keras and PyTorch bring their own). To "
+            "measure the default, unset both in this command alone: env -u "
+            + " -u ".join(FORCING)
+            + " nox -s bench"
+        )
+    return line
 
 
 def load_average() -> list[float] | None:
@@ -227,11 +273,20 @@ def main(argv=None) -> int:
     info["load_average_start"] = load_average()
     print(
         f"{info['cpus']} CPUs, numpy {info['numpy']} ({info['blas']}), load average "
-        f"{info['load_average_start']}; frameworks: {', '.join(names)}",
+        f"{info['load_average_start']}; frameworks: {', '.join(names)}\n{blas_line(info)}",
         flush=True,
     )
     rows32 = frameworks.training_rows(train[0], scale=False)
     peaks = {"start": throughput(rows32, settings)}
+    raw_rows = np.ascontiguousarray(np.asarray(train[0]).reshape(n, -1))  # uint8, as dlmath
+    peaks["update_and_gather_seconds"] = {
+        bench_report.pixels(scale): bench_flops.update_and_gather_seconds(
+            frameworks.training_rows(train[0], scale=True) if scale else raw_rows,
+            settings["batch_size"],
+            settings["epochs"],
+        )
+        for scale in (False, True)
+    }
     xla = bench_runs.xla_products(settings) if not frameworks.missing("jax") else None
     peaks["xla_fit_products_seconds"] = None if xla is None else xla["seconds"]
     compile_times = bench_runs.compile_seconds() if "dlmath-fast" in names else None
@@ -266,8 +321,9 @@ def main(argv=None) -> int:
 
     model_flops = bench_flops.fit_flops(n, args.batch_size, args.epochs)
     rows = bench_report.summarise(runs, model_flops, peaks["limit_gflops"])
+    rest = {p: t for p, t in peaks["update_and_gather_seconds"].items() if t is not None}
     bounds = bench_report.bounds(
-        rows, peaks["limit_seconds"], peaks.get("xla_fit_products_seconds")
+        rows, peaks["limit_seconds"], peaks.get("xla_fit_products_seconds"), rest
     )
     print(report_text(rows, peaks, compile_times, identical, notes, model_flops, bounds))
     print(

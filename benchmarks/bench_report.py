@@ -110,7 +110,12 @@ def comparisons(rows: list[dict]) -> dict[str, dict]:
     return found
 
 
-def bounds(rows: list[dict], openblas_seconds: float, xla_seconds: float | None) -> dict:
+def bounds(
+    rows: list[dict],
+    openblas_seconds: float,
+    xla_seconds: float | None,
+    rest_seconds: dict[str, float] | None = None,
+) -> dict:
     """Per pixel scaling: the fit time the speed target allows, against the products alone.
 
     The target allows dlmath-fast ``FAST_RATIO_MAX`` times the fastest other framework's
@@ -120,6 +125,9 @@ def bounds(rows: list[dict], openblas_seconds: float, xla_seconds: float | None)
     raw pixels, most of the backward pass): the products it does execute take
     ``openblas_seconds × executed / model GFLOP/s`` alone, and the target is out of
     reach with this BLAS when that alone is more than the target allows.
+    ``rest_seconds`` (per pixel scaling, where measured) is the time of what each step
+    does besides (the batch's gather and the optimizer's update, alone): with it, the
+    floor of dlmath-fast's fit.
     """
     by = {(row["framework"], row["pixels"]): row for row in rows}
     found = {}
@@ -134,6 +142,8 @@ def bounds(rows: list[dict], openblas_seconds: float, xla_seconds: float | None)
             if fast is None or fast.get("executed_gflops") is None
             else openblas_seconds * fast["executed_gflops"] / fast["model_gflops"]
         )
+        rest = (rest_seconds or {}).get(p)
+        floor = None if rest is None else executed + rest
         found[p] = {
             "allowed_seconds": allowed,
             "fastest_other": other["framework"],
@@ -141,6 +151,9 @@ def bounds(rows: list[dict], openblas_seconds: float, xla_seconds: float | None)
             "xla_products_seconds": xla_seconds,
             "executed_products_seconds": executed,
             "products_alone_fit_in_allowed": executed <= allowed,
+            "update_and_gather_seconds": rest,
+            "floor_seconds": floor,
+            "floor_fits_in_allowed": None if floor is None else floor <= allowed,
         }
     return found
 
@@ -148,16 +161,24 @@ def bounds(rows: list[dict], openblas_seconds: float, xla_seconds: float | None)
 def bound_lines(found: dict) -> str:
     """The bounds of :func:`bounds`, one line per pixel scaling."""
     lines = []
+    over = " (more than the target allows)"
     for p, b in found.items():
         xla = b["xla_products_seconds"]
-        lines.append(
+        line = (
             f"  {p} pixels: the target allows {b['allowed_seconds']:.2f} s "
             f"({FAST_RATIO_MAX} × {b['fastest_other']}); the fit's products alone take "
             f"{b['openblas_products_seconds']:.2f} s on NumPy's BLAS"
             + ("" if xla is None else f", {xla:.2f} s under XLA")
             + f"; those dlmath-fast executes, {b['executed_products_seconds']:.2f} s alone"
-            + ("" if b["products_alone_fit_in_allowed"] else " (more than the target allows)")
+            + ("" if b["products_alone_fit_in_allowed"] else over)
         )
+        if b.get("floor_seconds") is not None:
+            line += (
+                f"; with the batches' gather and the optimizer's update alone "
+                f"({b['update_and_gather_seconds']:.2f} s), {b['floor_seconds']:.2f} s"
+                + ("" if b["floor_fits_in_allowed"] else over)
+            )
+        lines.append(line)
     return "\n".join(lines)
 
 

@@ -195,6 +195,45 @@ def test_bounds_hold_the_allowed_time_against_the_products_alone():
     assert bench_report.bounds(only_dlmath, 3.0, None) == {}
 
 
+def test_bounds_add_what_else_a_step_does_to_the_products_dlmath_executes():
+    rows = bench_report.summarise(fake_runs(), model_flops=200e9, limit_gflops=400.0)
+    found = bench_report.bounds(rows, 3.5, None, {"raw": 0.5})
+    assert found["raw"]["floor_seconds"] == pytest.approx(3.5 * 55 / 100 + 0.5)  # 2.425
+    assert found["raw"]["floor_fits_in_allowed"] is True  # 3.35 s allowed
+    assert found["/255"]["floor_seconds"] is None  # not measured: not judged
+    text = bench_report.bound_lines(bench_report.bounds(rows, 3.5, None, {"raw": 1.5}))
+    assert "update alone (1.50 s), 3.42 s (more than the target allows)" in text.splitlines()[0]
+    assert "(more than the target allows)" not in text.splitlines()[1]
+
+
+def test_update_and_gather_time_the_rest_of_a_step():
+    pytest.importorskip("numba", reason="the fast engine's kernels need Numba")
+    rows = np.random.default_rng(0).integers(0, 256, size=(300, 784), dtype=np.uint8)
+    seconds = bench_flops.update_and_gather_seconds(rows, 128, 1, repeats=1)
+    assert 0 < seconds < 5
+
+
+def test_the_blas_line_names_the_kernel_and_warns_when_one_is_forced():
+    info = {
+        "blas_runtime": [
+            {
+                "internal_api": "openblas",
+                "version": "0.3.31",
+                "architecture": "SkylakeX",
+                "num_threads": 2,
+            }
+        ],
+        "blas_environment": {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None},
+    }
+    line = bench_mnist.blas_line(info)
+    assert line == "NumPy's BLAS: openblas 0.3.31: SkylakeX kernel, 2 threads"
+    info["blas_environment"]["OPENBLAS_CORETYPE"] = "Haswell"
+    line = bench_mnist.blas_line(info)
+    assert "Warning: OPENBLAS_CORETYPE=Haswell is set" in line
+    assert line.endswith("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE nox -s bench")
+    assert "kernel unknown" in bench_mnist.blas_line({"blas_runtime": []})
+
+
 def verdicts(rows, identical):
     return [check["met"] for check in bench_report.targets(rows, identical)]
 

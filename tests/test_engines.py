@@ -173,7 +173,8 @@ def test_raw_pixel_fits_agree_on_the_mnist_sample_over_several_seeds():
             accuracies[engine].append(model.evaluate(X_test, y[800:])[1])
             learned[engine].append(model.evaluate(X_train, y[:800])[1])
     for engine in ENGINES:  # both learn: most fits well, every fit more than chance
-        assert np.mean(learned[engine]) > 0.8 and np.min(learned[engine]) > 0.5
+        assert np.mean(learned[engine]) > 0.8
+        assert np.min(learned[engine]) > 0.5
     gaps = np.subtract(*accuracies.values())
     # float32 on raw pixels: the engines (and BLAS's kernels for different CPUs) add in
     # different orders, and three epochs of large steps carry those last bits into
@@ -201,8 +202,16 @@ def test_sparse_inputs_give_the_same_fit_and_optimizer_state(name):
     models, optimizers = [], []
     for engine in ENGINES:
         model, optimizer = network("relu", "softmax", seed=8, sizes=(7, 5, 4)), OPTIMIZERS[name]()
-        model.fit(X, labels, epochs=3, batch_size=8, shuffle=False, optimizer=optimizer,
-                  verbose=0, engine=engine)  # fmt: skip  (batch 1: all inputs zero)
+        model.fit(
+            X,
+            labels,
+            epochs=3,
+            batch_size=8,
+            shuffle=False,
+            optimizer=optimizer,
+            verbose=0,
+            engine=engine,
+        )  # fmt: skip  (batch 1: all inputs zero)
         models.append(model)
         optimizers.append(optimizer)
     for a, b in zip(models[1].parameters(), models[0].parameters(), strict=True):

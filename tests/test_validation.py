@@ -109,7 +109,7 @@ def test_check_finite_accepts_finite_and_names_the_argument_otherwise():
         check_finite(np.array([0.0, np.nan]), "grad")
     with pytest.raises(ValueError, match="got 2 NaN or infinite values"):
         check_finite(np.array([np.inf, 1.0, -np.inf]), "grad")  # a sum of NaN
-    with pytest.raises(ValueError, match="got 1 NaN or infinite value$"):
+    with pytest.raises(ValueError, match=r"got 1 NaN or infinite value$"):
         check_finite(np.array([1e308, 1e308, np.inf], np.float64), "grad")
 
 

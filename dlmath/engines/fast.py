@@ -255,8 +255,8 @@ class FastEngine:
             _forward(k, activation, Z, self.B[n])
             A = Z
             outputs.append(Z)
-        self.stats["forward_flops"] += 2 * m * (
-            layers[0].n_out * (hi - lo) + sum(layer.W.size for layer in layers[1:])
+        self.stats["forward_flops"] += (
+            2 * m * (layers[0].n_out * (hi - lo) + sum(layer.W.size for layer in layers[1:]))
         )
         # The output error delta = dL/dZ of the last layer, and the batch's loss.
         delta = self.deltas[last][: layers[last].n_out * m].reshape(layers[last].n_out, m)
