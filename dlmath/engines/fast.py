@@ -18,16 +18,17 @@ the slides' MNIST fit (:doc:`/deeper/fast-engine` in the book gives the figures)
   activation in one pass after each matrix product; softmax, cross-entropy, the output
   error :math:`(P - Y)/m`, the batch's loss and its correct predictions in one pass; the
   activation's derivative applied in place; the optimizer's update in one pass over all
-  parameters; raw pixels converted while the batch is gathered. The matrix products are
-  NumPy's (BLAS).
+  parameters; raw pixels converted while the batch is gathered. The matrix products
+  (and the bias gradients, :math:`\delta\,\mathbf{1}`) are NumPy's (BLAS).
 * **Zero work skipped.** Every weight gradient is a sum over the batch,
   :math:`\partial L / \partial W = \sum_i \delta_i x_i^\top`, and an example whose output
   error :math:`\delta_i` is exactly zero contributes exactly zero to every layer's sum:
   when at least one example in 16 has a zero error, the others are copied together and
-  the backward products run on them alone. Likewise the first layer's weight gradient
-  has zero columns for the input features that are zero in every kept example before
-  the first nonzero feature and after the last (the borders of MNIST's images): those
-  columns are filled, not computed.
+  the backward products run on them alone. Likewise the input features that are zero
+  in every example of the batch before its first nonzero feature and after its last
+  (the borders of MNIST's images) add nothing to the first layer's product
+  :math:`W_1 X`, which leaves them out, and give zero columns of its weight gradient
+  (over the kept examples), which are filled, not computed.
 * **A cut-off in the softmax.** Probabilities smaller than :math:`\varepsilon^2` times
   the largest of their column (:math:`\varepsilon` the dtype's machine epsilon: about
   1e-14 in float32) are set to zero. They are far below what any sum they enter can
