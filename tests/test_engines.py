@@ -13,6 +13,7 @@ What is equal bit for bit, and what only to rounding, is stated test by test:
 """
 
 import gc
+import itertools
 import math
 import subprocess
 import sys
@@ -107,6 +108,22 @@ def test_one_step_gradients_agree_in_float64(hidden, output, loss):
     reference_loss, reference = model.compute_gradients(X, y, loss=loss)
     fast_loss, fast = fast_gradients(model, X, y, loss=loss)
     assert fast_loss == pytest.approx(reference_loss, rel=1e-12)
+    for a, b in zip(fast, reference, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15 * np.abs(b).max())
+
+
+@pytest.mark.parametrize("sizes", [(3, 5, 4), (3, 2, 6), (4, 6, 6, 3)])
+def test_one_step_gradients_agree_whether_a_layer_narrows_or_widens(sizes):
+    # A layer with fewer outputs than inputs gets its weight gradient as (A·δᵀ)ᵀ, one
+    # with as many or more as δ·Aᵀ: both must be the reference engine's gradient.
+    layers = [
+        Dense(a, b, "tanh" if k < len(sizes) - 2 else "softmax", rng=k)
+        for k, (a, b) in enumerate(itertools.pairwise(sizes))
+    ]
+    model = Sequential(layers)
+    X, labels, _ = data(n_in=sizes[0], n_out=sizes[-1])
+    _, reference = model.compute_gradients(X, labels)
+    _, fast = fast_gradients(model, X, labels)
     for a, b in zip(fast, reference, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15 * np.abs(b).max())
 

@@ -169,7 +169,12 @@ class FastEngine:
         self.deltas = [np.empty(layer.n_out * m, self.dtype) for layer in layers]
         self.kept = np.empty(m, np.intp)
         self.ones = np.ones(m, self.dtype)
-        self.transposed = [np.empty((layer.n_in, layer.n_out), self.dtype) for layer in layers]
+        self.transposed = [  # for (A·δᵀ)ᵀ: BLAS is faster for a short δ (few outputs)
+            np.empty((layer.n_in, layer.n_out), self.dtype)
+            if n > 0 and layer.n_out < layer.n_in
+            else None
+            for n, layer in enumerate(layers)
+        ]
         self.floor = self.dtype.type(self._k.softmax_floor(self.dtype))
         self.tiny = self.dtype.type(self._k.smallest_normal(self.dtype))
         self.stats = dict.fromkeys(
@@ -325,7 +330,7 @@ class FastEngine:
                 self.dW[0][:, hi:] = 0.0
                 np.matmul(delta, inp.T[:, lo:hi], out=self.dW[0][:, lo:hi])
                 self.stats["backward_flops"] += 2 * m * layers[0].n_out * (hi - lo)
-            elif layers[n].n_out < layers[n].n_in:  # (A·δᵀ)ᵀ: BLAS is faster for a short δ
+            elif self.transposed[n] is not None:  # dW = (A·δᵀ)ᵀ
                 np.matmul(inp, delta.T, out=self.transposed[n])
                 self.dW[n][...] = self.transposed[n].T
                 self.stats["backward_flops"] += 2 * m * layers[n].W.size
