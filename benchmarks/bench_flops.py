@@ -119,6 +119,7 @@ def update_and_gather_seconds(
     g = rng.standard_normal(size, dtype=np.float32) * 1e-3
     v = np.full(size, 1e-4, np.float32)
     f = np.float32
+    tiny = f(kernels.smallest_normal(np.float32))
     batch = np.empty((batch_size, rows.shape[1]), np.float32)
     order = rng.permutation(rows.shape[0])
     sizes = batch_sizes(rows.shape[0], batch_size)
@@ -128,7 +129,7 @@ def update_and_gather_seconds(
         for m in sizes:
             kernels.gather_rows(rows, order[start : start + m], batch[:m])
             start += m
-            kernels.rmsprop(p, g, v, f(1e-3), f(0.9), f(0.1), f(1e-7), f(1.2e-38))
+            kernels.rmsprop(p, g, v, f(1e-3), f(0.9), f(0.1), f(1e-7), tiny)
 
     return _best_seconds(one_epoch, epochs, repeats)
 

@@ -231,7 +231,32 @@ class FastEngine:
         self._saved_optimizer = self.optimizer._snapshot()
 
     def gradients(self) -> list[np.ndarray]:
-        """The last step's gradients, shaped as ``model.parameters()`` (new arrays)."""
+        """The gradients of the last step, shaped as ``model.parameters()``.
+
+        Returns
+        -------
+        list of numpy.ndarray
+            New arrays dW₁, dB₁, dW₂, dB₂, ... (a bias gradient as a column).
+
+        Raises
+        ------
+        RuntimeError
+            If the engine has not taken a step yet.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from dlmath.engines.fast import FastEngine
+        >>> from dlmath.layers import Dense, Sequential
+        >>> model = Sequential([Dense(3, 2, "softmax", rng=0)])
+        >>> X, y = np.random.default_rng(1).normal(size=(3, 8)), np.arange(8) % 2
+        >>> engine = FastEngine()
+        >>> history = model.fit(X, y, epochs=1, batch_size=8, verbose=0, engine=engine)
+        >>> [g.shape for g in engine.gradients()]
+        [(2, 3), (2, 1)]
+        """
+        if not self.stats.get("steps"):
+            raise RuntimeError("the engine has taken no step yet: there are no gradients")
         gradients = []
         for dW, dB in zip(self.dW, self.dB, strict=True):
             gradients += [dW.copy(), dB.reshape(-1, 1).copy()]
@@ -329,14 +354,15 @@ class FastEngine:
                 self.dW[0][:, :lo] = 0.0
                 self.dW[0][:, hi:] = 0.0
                 np.matmul(delta, inp.T[:, lo:hi], out=self.dW[0][:, lo:hi])
-                self.stats["backward_flops"] += 2 * m * layers[0].n_out * (hi - lo)
+                weights = layers[0].n_out * (hi - lo)
             elif self.transposed[n] is not None:  # dW = (A·δᵀ)ᵀ
                 np.matmul(inp, delta.T, out=self.transposed[n])
                 self.dW[n][...] = self.transposed[n].T
-                self.stats["backward_flops"] += 2 * m * layers[n].W.size
+                weights = layers[n].W.size
             else:
                 np.matmul(delta, inp.T, out=self.dW[n])
-                self.stats["backward_flops"] += 2 * m * layers[n].W.size
+                weights = layers[n].W.size
+            self.stats["backward_flops"] += 2 * m * weights
             np.matmul(delta, self.ones[:m], out=self.dB[n])  # dB = Σ δ over the examples
             if n > 0:  # dA = Wᵀ·delta, then delta = ϱ'(Z) ⊙ dA for the layer below
                 below = self.deltas[n - 1][: layers[n].n_in * m].reshape(layers[n].n_in, m)
